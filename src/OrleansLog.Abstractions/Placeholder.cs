@@ -1,0 +1,1 @@
+namespace OrleansLog; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace OrleansLog.Storage; internal static class Placeholder { }
