@@ -1,0 +1,33 @@
+namespace OrleansLog.Grains;
+
+/// <summary>
+/// A topic's metadata: configuration, partition count, and later its replica assignment. Key: the topic
+/// name. Its state is durable grain state (files under the data directory when embedded, PostgreSQL in
+/// cluster mode).
+/// </summary>
+[Alias("olog.ITopicGrain")]
+public interface ITopicGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the topic. InvalidTopic, TopicAlreadyExists, InvalidPartitions, InvalidReplicationFactor or InvalidConfig otherwise.</summary>
+    [Alias("create")]
+    Task<AdminResult> CreateAsync(int partitions, IReadOnlyDictionary<string, string>? config, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the topic exists, its partition count and configuration.</summary>
+    [Alias("metadata")]
+    Task<TopicMetadata> GetMetadataAsync(CancellationToken cancellationToken = default);
+
+    [Alias("describe")]
+    Task<DescribeTopicResult> DescribeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Applies configuration overrides; all or nothing.</summary>
+    [Alias("alter-config")]
+    Task<AdminResult> AlterConfigAsync(IReadOnlyDictionary<string, string> config, CancellationToken cancellationToken = default);
+
+    /// <summary>Raises the partition count to <paramref name="totalPartitions"/> (Kafka CreatePartitions); it can never shrink.</summary>
+    [Alias("add-partitions")]
+    Task<AdminResult> AddPartitionsAsync(int totalPartitions, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the topic, its partitions' data, and deactivates the partitions.</summary>
+    [Alias("delete")]
+    Task<AdminResult> DeleteAsync(CancellationToken cancellationToken = default);
+}

@@ -1,1 +1,0 @@
-namespace OrleansLog; internal static class Placeholder { }
