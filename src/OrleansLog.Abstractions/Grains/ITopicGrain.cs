@@ -12,8 +12,11 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("create")]
     Task<AdminResult> CreateAsync(int partitions, IReadOnlyDictionary<string, string>? config, CancellationToken cancellationToken = default);
 
-    /// <summary>Whether the topic exists, its partition count and configuration.</summary>
-    [Alias("metadata")]
+    /// <summary>
+    /// Whether the topic exists, its partition count and configuration. Interleaves with other calls:
+    /// a partition activating during a topic-wide operation (describe, alter) asks for this.
+    /// </summary>
+    [Alias("metadata"), Orleans.Concurrency.AlwaysInterleave]
     Task<TopicMetadata> GetMetadataAsync(CancellationToken cancellationToken = default);
 
     [Alias("describe")]

@@ -1,0 +1,32 @@
+namespace OrleansLog.Grains.Hosting;
+
+/// <summary>Settings of OrleansLog inside a silo. Bound from the <c>OrleansLog</c> configuration section by the silo host.</summary>
+public sealed class OrleansLogOptions
+{
+    /// <summary>Name of the grain storage provider that holds topic metadata and producer ids.</summary>
+    public const string StorageName = "olog";
+
+    /// <summary>Directory holding partition logs and (in embedded mode) grain state. Default <c>./data</c>.</summary>
+    public string DataDirectory { get; set; } = "./data";
+
+    /// <summary>
+    /// This node's stable identity, independent of the silo address (which changes on every restart).
+    /// Empty (the default) means: read it from <c>{DataDirectory}/node-id</c>, or generate and keep one there.
+    /// </summary>
+    public string NodeId { get; set; } = string.Empty;
+
+    /// <summary>How often each partition deletes segments past its retention. Default 5 minutes (Kafka's log.retention.check.interval.ms).</summary>
+    public TimeSpan RetentionCheckInterval { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest a fetch may wait for data, whatever the consumer asks for. Default 30 seconds.</summary>
+    public TimeSpan MaxFetchWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The most bytes one fetch returns, whatever the consumer asks for (Kafka's fetch.max.bytes). Default 50 MiB.</summary>
+    public int MaxFetchBytes { get; set; } = 50 * 1024 * 1024;
+
+    /// <summary>
+    /// Keep grain state in files under <see cref="DataDirectory"/> (the embedded default). Cluster mode
+    /// turns this off and registers ADO.NET storage under <see cref="StorageName"/> instead.
+    /// </summary>
+    public bool UseFileGrainStorage { get; set; } = true;
+}

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace OrleansLog.Grains.Hosting;
+
+/// <summary>Fails silo start-up with a message naming the bad <see cref="OrleansLogOptions"/> setting.</summary>
+internal sealed class OrleansLogOptionsValidator(IOptions<OrleansLogOptions> options) : IConfigurationValidator
+{
+    public void ValidateConfiguration()
+    {
+        OrleansLogOptions o = options.Value;
+        if (string.IsNullOrWhiteSpace(o.DataDirectory))
+        {
+            throw new OrleansConfigurationException("OrleansLog:DataDirectory must name a directory, was empty.");
+        }
+
+        if (o.NodeId.Length > 0 && !IsValidNodeId(o.NodeId))
+        {
+            throw new OrleansConfigurationException(
+                $"OrleansLog:NodeId must be 1-64 characters of [a-zA-Z0-9._-], was '{o.NodeId}'.");
+        }
+
+        if (o.RetentionCheckInterval <= TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException(
+                $"OrleansLog:RetentionCheckInterval must be positive, was {o.RetentionCheckInterval}.");
+        }
+
+        if (o.MaxFetchWait < TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansLog:MaxFetchWait must not be negative, was {o.MaxFetchWait}.");
+        }
+
+        if (o.MaxFetchBytes < 1024)
+        {
+            throw new OrleansConfigurationException($"OrleansLog:MaxFetchBytes must be at least 1024, was {o.MaxFetchBytes}.");
+        }
+    }
+
+    internal static bool IsValidNodeId(string nodeId) =>
+        nodeId.Length is > 0 and <= 64 && TopicName.Validate(nodeId) is null;
+}

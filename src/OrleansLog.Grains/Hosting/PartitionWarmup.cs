@@ -1,0 +1,45 @@
+using Microsoft.Extensions.Logging;
+using OrleansLog.Grains.Logs;
+
+namespace OrleansLog.Grains.Hosting;
+
+/// <summary>
+/// Once the silo is active, activates the partition grain of every log found on this node's disk, so
+/// their recovery runs and retention keeps running even for partitions nobody writes to or reads from.
+/// </summary>
+internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory grainFactory, ILogger<PartitionWarmup> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(PartitionWarmup), ServiceLifecycleStage.Active, OnStartAsync, _ => Task.CompletedTask);
+
+    private Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TopicPartition> partitions = logs.PartitionsOnDisk();
+        _ = Task.Run(() => WarmUpAsync(partitions), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task WarmUpAsync(IReadOnlyList<TopicPartition> partitions)
+    {
+        foreach (TopicPartition partition in partitions)
+        {
+            try
+            {
+                await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync();
+            }
+            catch (Exception ex)
+            {
+                LogWarmupFailed(logger, ex, partition.ToString());
+            }
+        }
+
+        LogWarmedUp(logger, partitions.Count);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activated {Count} partitions found on disk")]
+    private static partial void LogWarmedUp(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not activate partition {Partition} found on disk")]
+    private static partial void LogWarmupFailed(ILogger logger, Exception exception, string partition);
+}

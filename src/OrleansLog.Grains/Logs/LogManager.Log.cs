@@ -1,0 +1,18 @@
+using Microsoft.Extensions.Logging;
+
+namespace OrleansLog.Grains.Logs;
+
+public sealed partial class LogManager
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Opened log {Partition}: log start {LogStartOffset}, log end {LogEndOffset}; recovery: {Recovery}")]
+    private static partial void LogOpened(ILogger logger, string partition, long logStartOffset, long logEndOffset, string recovery);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Closed log {Partition} cleanly")]
+    private static partial void LogClosed(ILogger logger, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Closing log {Partition} failed; the next open will run recovery")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Deleted log {Partition} and its directory")]
+    private static partial void LogDeleted(ILogger logger, string partition);
+}

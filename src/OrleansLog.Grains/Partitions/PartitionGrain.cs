@@ -1,0 +1,395 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Grains.Logs;
+using OrleansLog.Records;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>
+/// The leader of one partition and the only writer of its log (key <c>"{topic}/{partition}"</c>).
+/// Reentrant on purpose: every append does its checks, its offset assignment and its write to the page
+/// cache synchronously within one turn — so order and producer state stay exact — and only then awaits
+/// the group-committed fsync (flush.messages=1), letting the next append of the same partition share
+/// that fsync. Long-poll fetches wait without holding the turn, so they never block appends.
+/// </summary>
+[Reentrant]
+[GrainType("olog-partition")]
+internal sealed partial class PartitionGrain(
+    LogManager logs,
+    NodeIdentity node,
+    IOptions<OrleansLogOptions> options,
+    TimeProvider timeProvider,
+    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+{
+    private readonly ProducerStateTable _producers = new();
+    private TopicPartition _partition;
+    private TopicConfig _config = TopicConfig.Default;
+    private PartitionLog? _log;
+    private string _unavailableReason = "not activated";
+    private long _highWatermark;
+    private TaskCompletionSource _dataArrived = NewSignal();
+    private IGrainTimer? _retentionTimer;
+
+    /// <summary>The leader epoch stamped on appended batches; replication will bump it per leader change.</summary>
+    private int _leaderEpoch;
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _partition = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
+        TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+        if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
+        {
+            _unavailableReason = topic.Exists
+                ? $"topic '{_partition.Topic}' has {topic.PartitionCount} partitions; partition {_partition.Partition} does not exist"
+                : $"topic '{_partition.Topic}' does not exist";
+
+            // Check again on the next call: the topic may be created or grow meanwhile.
+            DeactivateOnIdle();
+            return;
+        }
+
+        _config = topic.Config;
+        try
+        {
+            _log = logs.GetOrOpen(_partition, _config);
+        }
+        catch (Exception ex) when (ex is IOException or KafkaStorageException or UnauthorizedAccessException)
+        {
+            _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
+            LogOpenFailed(logger, ex, _partition.ToString());
+            DeactivateOnIdle();
+            return;
+        }
+
+        _highWatermark = _log.LogEndOffset;
+        _leaderEpoch = Math.Max(0, _log.LeaderEpochCache.LatestEpoch ?? 0);
+        RebuildProducerState(_log);
+        TimeSpan interval = options.Value.RetentionCheckInterval;
+        _retentionTimer = this.RegisterGrainTimer(
+            static (grain, _) => grain.EnforceRetention(),
+            this,
+            new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
+        LogActivated(logger, _partition.ToString(), _log.LogStartOffset, _log.LogEndOffset, _producers.ProducerCount);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _retentionTimer?.Dispose();
+        if (_log is not null)
+        {
+            logs.Close(_partition);
+            _log = null;
+        }
+
+        _dataArrived.TrySetResult();
+        return Task.CompletedTask;
+    }
+
+    public async Task<AppendResult> AppendAsync(RecordBatchPayload batch, Acks acks, CancellationToken cancellationToken = default)
+    {
+        PartitionLog? log = _log;
+        if (log is null)
+        {
+            return AppendResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+        }
+
+        if (acks is not (Acks.None or Acks.Leader or Acks.All))
+        {
+            return AppendResult.Failure(ErrorCode.InvalidRequiredAcks, $"{_partition}: acks must be 0, 1 or -1, was {(short)acks}");
+        }
+
+        byte[] bytes = batch.Bytes;
+        BatchValidationResult validation = RecordBatchValidator.Validate(bytes, _config.MaxMessageBytes);
+        if (!validation.IsValid)
+        {
+            LogRejected(logger, _partition.ToString(), validation.Error, validation.Message);
+            return AppendResult.Failure(validation.Error, $"{_partition}: {validation.Message}");
+        }
+
+        RecordBatchHeader header = validation.Header;
+        SequenceCheck check = _producers.Check(header);
+        if (check.Verdict == SequenceVerdict.Reject)
+        {
+            return AppendResult.Failure(check.Error, $"{_partition}: {check.Message}");
+        }
+
+        if (check.Verdict == SequenceVerdict.Duplicate)
+        {
+            ProducerBatch original = check.Original!;
+            return original.Completion is { } pending
+                ? await pending
+                : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
+        }
+
+        if (_config.MessageTimestampType == "LogAppendTime")
+        {
+            StampLogAppendTime(bytes, timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+        }
+
+        long baseOffset = log.LogEndOffset;
+        ValueTask<LogAppendInfo> append;
+        try
+        {
+            append = log.AppendAsync(bytes, _leaderEpoch, cancellationToken);
+        }
+        catch (KafkaStorageException ex)
+        {
+            return StorageFailure(ex);
+        }
+
+        if (append.IsCompletedSuccessfully)
+        {
+            LogAppendInfo info = append.Result;
+            _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
+            AdvanceHighWatermark(info.LastOffset + 1);
+            return AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, log.LogStartOffset);
+        }
+
+        // The bytes are written; the acknowledgement waits for the group-committed fsync. Record the
+        // batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
+        var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _producers.Record(header, baseOffset, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), acknowledged.Task);
+        AppendResult result;
+        try
+        {
+            LogAppendInfo info = await append;
+            AdvanceHighWatermark(info.LastOffset + 1);
+            result = AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, log.LogStartOffset);
+        }
+        catch (KafkaStorageException ex)
+        {
+            result = StorageFailure(ex);
+        }
+
+        acknowledged.SetResult(result);
+        return result;
+    }
+
+    public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
+    {
+        if (_log is null)
+        {
+            return FetchResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+        }
+
+        if (request.MaxBytes <= 0 || request.MinBytes < 0 || request.MaxWaitMs < 0)
+        {
+            return FetchResult.Failure(
+                ErrorCode.InvalidRequest,
+                $"{_partition}: fetch needs maxBytes > 0, minBytes >= 0 and maxWaitMs >= 0, got {request.MaxBytes}, {request.MinBytes}, {request.MaxWaitMs}");
+        }
+
+        int maxBytes = Math.Min(request.MaxBytes, options.Value.MaxFetchBytes);
+        long waitMs = Math.Min(request.MaxWaitMs, (long)options.Value.MaxFetchWait.TotalMilliseconds);
+        long deadline = timeProvider.GetTimestamp() + (long)(waitMs * (timeProvider.TimestampFrequency / 1000.0));
+        while (true)
+        {
+            // Arm the wake-up before reading so an append between the read and the wait is not missed.
+            Task dataArrived = _dataArrived.Task;
+            FetchResult result = Read(request.Offset, maxBytes);
+            bool enough = result.Error != ErrorCode.None || result.Records.Length >= Math.Max(1, request.MinBytes);
+            long remainingTicks = deadline - timeProvider.GetTimestamp();
+            if (enough || remainingTicks <= 0 || cancellationToken.IsCancellationRequested || _log is null)
+            {
+                return result;
+            }
+
+            result.Records.Dispose();
+            TimeSpan remaining = TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            Task delay = Task.Delay(remaining, timeProvider, timeout.Token);
+            await Task.WhenAny(dataArrived, delay);
+            await timeout.CancelAsync();
+        }
+    }
+
+    public Task<ListOffsetsResult> ListOffsetsAsync(long timestamp, CancellationToken cancellationToken = default)
+    {
+        PartitionLog? log = _log;
+        if (log is null)
+        {
+            return Task.FromResult(new ListOffsetsResult(ErrorCode.UnknownTopicOrPartition, -1, -1, $"{_partition}: {_unavailableReason}"));
+        }
+
+        ListOffsetsResult result = timestamp switch
+        {
+            OffsetSpec.Earliest => new ListOffsetsResult(ErrorCode.None, log.LogStartOffset, -1, null),
+            OffsetSpec.Latest => new ListOffsetsResult(ErrorCode.None, _highWatermark, -1, null),
+            < 0 => new ListOffsetsResult(ErrorCode.InvalidRequest, -1, -1, $"{_partition}: timestamp {timestamp} is neither -1 (latest), -2 (earliest) nor a time in ms"),
+            _ => FindOffset(log, timestamp),
+        };
+        return Task.FromResult(result);
+    }
+
+    public Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
+    {
+        PartitionLog? log = _log;
+        string[] replicas = [node.NodeId];
+        PartitionDescription description = log is null
+            ? new PartitionDescription(_partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch, -1, -1, -1, 0, ErrorCode.UnknownTopicOrPartition)
+            : new PartitionDescription(
+                _partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch,
+                log.LogStartOffset, _highWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None);
+        return Task.FromResult(description);
+    }
+
+    public Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default)
+    {
+        PartitionLog? log = _log;
+        if (log is null)
+        {
+            return Task.FromResult(AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}"));
+        }
+
+        long target = offset == OffsetSpec.Latest ? _highWatermark : offset;
+        if (target < 0 || target > _highWatermark)
+        {
+            return Task.FromResult(AdminResult.Failure(
+                ErrorCode.OffsetOutOfRange,
+                $"{_partition}: cannot delete records before offset {offset}; it must be between {log.LogStartOffset} and the high watermark {_highWatermark}"));
+        }
+
+        try
+        {
+            log.DeleteRecordsBefore(target);
+        }
+        catch (KafkaStorageException ex)
+        {
+            return Task.FromResult(AdminResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}"));
+        }
+
+        return Task.FromResult(AdminResult.Ok);
+    }
+
+    public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default)
+    {
+        _config = config;
+        _log?.Reconfigure(config.ToLogOptions());
+        return Task.CompletedTask;
+    }
+
+    public Task DeletePartitionAsync(CancellationToken cancellationToken = default)
+    {
+        _retentionTimer?.Dispose();
+        _retentionTimer = null;
+        _log = null;
+        _unavailableReason = $"topic '{_partition.Topic}' was deleted";
+        logs.Delete(_partition);
+        _dataArrived.TrySetResult();
+        DeactivateOnIdle();
+        return Task.CompletedTask;
+    }
+
+    private FetchResult Read(long offset, int maxBytes)
+    {
+        PartitionLog log = _log!;
+        var buffer = new Orleans.Serialization.Buffers.PooledBuffer();
+        System.Buffers.IBufferWriter<byte> writer = buffer;
+        LogReadResult read;
+        try
+        {
+            read = log.Read(offset, maxBytes, _highWatermark, writer);
+        }
+        catch (KafkaStorageException ex)
+        {
+            ((Orleans.Serialization.Buffers.PooledBuffer)writer).Dispose();
+            return FetchResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}", log.LogStartOffset, _highWatermark);
+        }
+
+        // PooledBuffer is a struct: the log wrote into the boxed copy, so take that one back.
+        buffer = (Orleans.Serialization.Buffers.PooledBuffer)writer;
+        if (read.Error != ErrorCode.None)
+        {
+            buffer.Dispose();
+            return FetchResult.Failure(read.Error, read.Message ?? $"{_partition}: read at offset {offset} failed", log.LogStartOffset, _highWatermark);
+        }
+
+        return new FetchResult
+        {
+            Error = ErrorCode.None,
+            HighWatermark = _highWatermark,
+            LogStartOffset = log.LogStartOffset,
+            LogEndOffset = log.LogEndOffset,
+            Records = buffer,
+            NextOffset = read.BytesWritten > 0 ? read.NextOffset : offset,
+        };
+    }
+
+    private ListOffsetsResult FindOffset(PartitionLog log, long timestamp)
+    {
+        TimestampOffset? found = log.OffsetForTimestamp(timestamp);
+        return found is { } hit && hit.Offset < _highWatermark
+            ? new ListOffsetsResult(ErrorCode.None, hit.Offset, hit.Timestamp, null)
+            : new ListOffsetsResult(ErrorCode.None, -1, -1, null);
+    }
+
+    private Task EnforceRetention()
+    {
+        PartitionLog? log = _log;
+        if (log is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        try
+        {
+            RetentionResult result = log.ApplyRetention();
+            if (result.DeletedSegments > 0)
+            {
+                LogRetention(logger, _partition.ToString(), result.DeletedSegments, log.LogStartOffset);
+            }
+        }
+        catch (KafkaStorageException ex)
+        {
+            LogRetentionFailed(logger, ex, _partition.ToString());
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void RebuildProducerState(PartitionLog log)
+    {
+        foreach (RecordBatchHeader stored in log.ReadBatchHeaders(log.LogStartOffset))
+        {
+            _producers.Replay(stored);
+        }
+    }
+
+    private void AdvanceHighWatermark(long offset)
+    {
+        if (offset > _highWatermark)
+        {
+            _highWatermark = offset;
+        }
+
+        TaskCompletionSource signal = _dataArrived;
+        _dataArrived = NewSignal();
+        signal.TrySetResult();
+    }
+
+    private AppendResult StorageFailure(KafkaStorageException ex)
+    {
+        LogStorageFailure(logger, ex, _partition.ToString());
+        return AppendResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}");
+    }
+
+    /// <summary>
+    /// message.timestamp.type=LogAppendTime: Kafka sets the timestamp-type bit and maxTimestamp to the
+    /// broker's clock. Both are inside the CRC, so the CRC is recomputed — the one case where the broker
+    /// touches checksummed bytes (DefaultRecordBatch.setMaxTimestamp).
+    /// </summary>
+    private static void StampLogAppendTime(byte[] batch, long nowMs)
+    {
+        Span<byte> span = batch;
+        short attributes = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(span[RecordBatchLayout.AttributesPosition..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(
+            span[RecordBatchLayout.AttributesPosition..], (short)(attributes | RecordBatchLayout.TimestampTypeMask));
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.MaxTimestampPosition..], nowMs);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span[RecordBatchLayout.CrcPosition..], RecordBatchHeader.ComputeCrc(span));
+    }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,33 @@
+namespace OrleansLog.Grains.Topics;
+
+/// <summary>The durable list of topic names (key <see cref="ITopicRegistryGrain.Key"/>).</summary>
+[GrainType("olog-topic-registry")]
+internal sealed class TopicRegistryGrain(
+    [PersistentState("topics", Hosting.OrleansLogOptions.StorageName)] IPersistentState<TopicRegistryState> state)
+    : Grain, ITopicRegistryGrain
+{
+    public async Task RegisterAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        List<string> topics = state.State.Topics;
+        int index = topics.BinarySearch(topic, StringComparer.Ordinal);
+        if (index < 0)
+        {
+            topics.Insert(~index, topic);
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public async Task UnregisterAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        List<string> topics = state.State.Topics;
+        int index = topics.BinarySearch(topic, StringComparer.Ordinal);
+        if (index >= 0)
+        {
+            topics.RemoveAt(index);
+            await state.WriteStateAsync(cancellationToken);
+        }
+    }
+
+    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default) =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.Topics.ToArray());
+}

@@ -1,0 +1,65 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Silo;
+
+// The OrleansLog broker: a thin host over siloBuilder.AddOrleansLog(). All logic lives in the Grains package.
+try
+{
+    WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+    builder.Configuration.Sources.Clear();
+    string configDirectory = ConfigDirectory();
+    builder.Configuration
+        .AddJsonFile(Path.Combine(configDirectory, "appsettings.json"), optional: true)
+        .AddEnvironmentVariables("OLOG_")
+        .AddCommandLine(args, CommandLineSwitches.Map);
+
+    SiloSettings settings = SiloSettings.Bind(builder.Configuration);
+    var logOptions = new OrleansLogOptions();
+    builder.Configuration.GetSection("OrleansLog").Bind(logOptions);
+
+    builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, settings.HttpPort));
+    builder.Services.AddSingleton<SiloReadiness>();
+    builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
+    builder.UseOrleans(silo =>
+    {
+        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
+        silo.AddOrleansLog(o =>
+        {
+            o.DataDirectory = logOptions.DataDirectory;
+            o.NodeId = logOptions.NodeId;
+            o.RetentionCheckInterval = logOptions.RetentionCheckInterval;
+            o.MaxFetchWait = logOptions.MaxFetchWait;
+            o.MaxFetchBytes = logOptions.MaxFetchBytes;
+        });
+    });
+
+    WebApplication app = builder.Build();
+    app.MapGet("/health", (SiloReadiness readiness) =>
+        readiness.IsReady ? Results.Text("ok\n") : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+    await app.RunAsync();
+    return 0;
+}
+catch (SettingException ex)
+{
+    await Console.Error.WriteLineAsync($"olog-silo: invalid setting: {ex.Message}");
+    return 2;
+}
+catch (Exception ex) when (ex is OrleansConfigurationException or InvalidOperationException or IOException)
+{
+    await Console.Error.WriteLineAsync($"olog-silo: failed to start: {ex.Message}");
+    return 1;
+}
+
+static string ConfigDirectory()
+{
+    string local = Path.Combine(Directory.GetCurrentDirectory(), "silo-config");
+    return Directory.Exists(local) ? local : Path.Combine(AppContext.BaseDirectory, "silo-config");
+}

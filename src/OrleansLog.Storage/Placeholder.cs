@@ -1,1 +1,0 @@
-namespace OrleansLog.Storage; internal static class Placeholder { }
