@@ -19,6 +19,7 @@ namespace OrleansLog.Records;
 /// Reading follows Kafka's <c>Lz4BlockInputStream</c>: block checksums, content size and content
 /// checksum are honoured when flagged, dependent blocks and dictionary ids are rejected (Kafka rejects
 /// them too, so no Kafka-compatible producer writes them), and concatenated frames are accepted.
+/// Skippable frames are not: Kafka's reader does not accept them either.
 /// </remarks>
 internal static class Lz4FrameCodec
 {

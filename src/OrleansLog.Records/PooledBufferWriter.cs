@@ -27,7 +27,7 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
     }
 
     /// <summary>The most bytes this buffer may hold.</summary>
-    public int MaxCapacity { get; set; }
+    public int MaxCapacity { get; }
 
     public int WrittenCount => _written;
 
@@ -35,34 +35,44 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
 
     public Memory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
 
+    // The pool may hand out a larger array than asked for; the bound still applies.
+    private int UsableLength => Math.Min(_buffer.Length, MaxCapacity);
+
     /// <summary>Forgets the contents but keeps the rented array for the next use.</summary>
     public void Clear() => _written = 0;
 
     public void Advance(int count)
     {
-        if (count < 0 || _written + count > _buffer.Length)
+        if (count < 0 || (long)_written + count > UsableLength)
         {
-            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot advance past the buffer: written {_written}, capacity {_buffer.Length}.");
+            throw new ArgumentOutOfRangeException(nameof(count), count, $"Cannot advance past the buffer: written {_written}, capacity {UsableLength}.");
         }
 
         _written += count;
     }
 
+    /// <summary>Free memory of at least <paramref name="sizeHint"/> bytes, never reaching past <see cref="MaxCapacity"/>.</summary>
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
         EnsureFree(sizeHint);
-        return _buffer.AsMemory(_written);
+        return _buffer.AsMemory(_written, UsableLength - _written);
     }
 
+    /// <summary>Free space of at least <paramref name="sizeHint"/> bytes, never reaching past <see cref="MaxCapacity"/>.</summary>
     public Span<byte> GetSpan(int sizeHint = 0)
     {
         EnsureFree(sizeHint);
-        return _buffer.AsSpan(_written);
+        return _buffer.AsSpan(_written, UsableLength - _written);
     }
 
     /// <summary>Appends <paramref name="source"/>.</summary>
     public void Write(ReadOnlySpan<byte> source)
     {
+        if (source.IsEmpty)
+        {
+            return;
+        }
+
         source.CopyTo(GetSpan(source.Length));
         _written += source.Length;
     }
@@ -86,15 +96,15 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>, IDisposable
             sizeHint = 1;
         }
 
-        if (_buffer.Length - _written >= sizeHint)
-        {
-            return;
-        }
-
         long needed = (long)_written + sizeHint;
         if (needed > MaxCapacity)
         {
             throw new BufferLimitExceededException(MaxCapacity, needed);
+        }
+
+        if (_buffer.Length - _written >= sizeHint)
+        {
+            return;
         }
 
         long doubled = Math.Max((long)_buffer.Length * 2, MinimumRent);

@@ -87,4 +87,39 @@ public readonly record struct RecordBatchHeader(
     /// <summary>Computes the CRC-32C the batch should carry: over attributes..end of the batch.</summary>
     public static uint ComputeCrc(ReadOnlySpan<byte> wholeBatch) =>
         Crc32C.Compute(wholeBatch[RecordBatchLayout.CrcCoveredStart..]);
+
+    /// <summary>
+    /// Recomputes the CRC over attributes..end and stores it in place. Needed after changing any
+    /// CRC-covered field, such as maxTimestamp for LogAppendTime (Kafka's <c>setMaxTimestamp</c>).
+    /// </summary>
+    public static void WriteCrc(Span<byte> wholeBatch) =>
+        BinaryPrimitives.WriteUInt32BigEndian(wholeBatch[RecordBatchLayout.CrcPosition..], ComputeCrc(wholeBatch));
+
+    /// <summary>
+    /// Writes all 61 header bytes, the stored <see cref="Crc"/> included, at the start of
+    /// <paramref name="destination"/>. Callers that change covered fields follow up with
+    /// <see cref="WriteCrc"/> once the records are in place.
+    /// </summary>
+    public void WriteTo(Span<byte> destination)
+    {
+        if (destination.Length < RecordBatchLayout.HeaderSize)
+        {
+            throw new ArgumentException(
+                $"A record batch header needs {RecordBatchLayout.HeaderSize} bytes, got {destination.Length}.", nameof(destination));
+        }
+
+        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchLayout.BaseOffsetPosition..], BaseOffset);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchLayout.BatchLengthPosition..], BatchLength);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchLayout.PartitionLeaderEpochPosition..], PartitionLeaderEpoch);
+        destination[RecordBatchLayout.MagicPosition] = Magic;
+        BinaryPrimitives.WriteUInt32BigEndian(destination[RecordBatchLayout.CrcPosition..], Crc);
+        BinaryPrimitives.WriteInt16BigEndian(destination[RecordBatchLayout.AttributesPosition..], Attributes);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchLayout.LastOffsetDeltaPosition..], LastOffsetDelta);
+        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchLayout.BaseTimestampPosition..], BaseTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchLayout.MaxTimestampPosition..], MaxTimestamp);
+        BinaryPrimitives.WriteInt64BigEndian(destination[RecordBatchLayout.ProducerIdPosition..], ProducerId);
+        BinaryPrimitives.WriteInt16BigEndian(destination[RecordBatchLayout.ProducerEpochPosition..], ProducerEpoch);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchLayout.BaseSequencePosition..], BaseSequence);
+        BinaryPrimitives.WriteInt32BigEndian(destination[RecordBatchLayout.RecordsCountPosition..], RecordsCount);
+    }
 }

@@ -45,6 +45,13 @@ internal static class RecordCompression
         CompressionType compression, ReadOnlySpan<byte> source, PooledBufferWriter destination, out string? message)
     {
         message = null;
+        if (source.IsEmpty && compression != CompressionType.None && IsKnown(compression))
+        {
+            // Every codec's framing needs at least a header; Kafka's Java streams fail here too.
+            message = $"{compression} records section is empty";
+            return ErrorCode.CorruptMessage;
+        }
+
         try
         {
             switch (compression)

@@ -37,6 +37,14 @@ internal static class Varint
     /// </summary>
     public static bool TryReadVarint(ReadOnlySpan<byte> source, ref int position, out int value)
     {
+        // Most varints in a record (attributes aside: deltas, short lengths, header counts) are one byte.
+        if ((uint)position < (uint)source.Length && source[position] < 0x80)
+        {
+            uint single = source[position++];
+            value = (int)(single >> 1) ^ -(int)(single & 1);
+            return true;
+        }
+
         uint raw = 0;
         int shift = 0;
         int index = position;
@@ -70,6 +78,13 @@ internal static class Varint
     /// </summary>
     public static bool TryReadVarlong(ReadOnlySpan<byte> source, ref int position, out long value)
     {
+        if ((uint)position < (uint)source.Length && source[position] < 0x80)
+        {
+            ulong single = source[position++];
+            value = (long)(single >> 1) ^ -(long)(single & 1);
+            return true;
+        }
+
         ulong raw = 0;
         int shift = 0;
         int index = position;
