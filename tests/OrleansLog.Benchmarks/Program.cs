@@ -1,1 +1,16 @@
-Console.WriteLine("x");
+using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.Storage;
+
+// Benchmarks print one JSON object per line on stdout, each with "bench" and its figures.
+// Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage [--dir DIR] [--gib N]
+string suite = args.Length > 0 ? args[0] : "storage";
+var settings = BenchSettings.Parse(args.Skip(1).ToArray());
+switch (suite)
+{
+    case "storage":
+        await StorageBenchmarks.RunAllAsync(settings);
+        return 0;
+    default:
+        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage)");
+        return 2;
+}

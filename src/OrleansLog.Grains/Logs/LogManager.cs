@@ -31,7 +31,7 @@ public sealed partial class LogManager : IDisposable
         _logger = loggerFactory.CreateLogger<LogManager>();
         LogsDirectory = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "logs"));
         Directory.CreateDirectory(LogsDirectory);
-        CommitScheduler = new CommitScheduler(timeProvider, loggerFactory.CreateLogger<CommitScheduler>());
+        CommitScheduler = new CommitScheduler(timeProvider);
     }
 
     /// <summary>Where partition directories live.</summary>
@@ -67,8 +67,8 @@ public sealed partial class LogManager : IDisposable
                 directory,
                 config.ToLogOptions(),
                 CommitScheduler,
-                _timeProvider,
-                _loggerFactory.CreateLogger<PartitionLog>());
+                _loggerFactory.CreateLogger<PartitionLog>(),
+                _timeProvider);
             RecoveryReport report = log.LastRecovery;
             LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, report.ToString());
             _logs[partition] = log;

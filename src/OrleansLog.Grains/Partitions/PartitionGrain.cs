@@ -65,7 +65,7 @@ internal sealed partial class PartitionGrain(
         }
 
         _highWatermark = _log.LogEndOffset;
-        _leaderEpoch = Math.Max(0, _log.LeaderEpochCache.LatestEpoch ?? 0);
+        _leaderEpoch = Math.Max(0, _log.LeaderEpochCache.LatestEpoch);
         RebuildProducerState(_log);
         TimeSpan interval = options.Value.RetentionCheckInterval;
         _retentionTimer = this.RegisterGrainTimer(
@@ -301,10 +301,10 @@ internal sealed partial class PartitionGrain(
 
         // PooledBuffer is a struct: the log wrote into the boxed copy, so take that one back.
         buffer = (Orleans.Serialization.Buffers.PooledBuffer)writer;
-        if (read.Error != ErrorCode.None)
+        if (read.ErrorCode != ErrorCode.None)
         {
             buffer.Dispose();
-            return FetchResult.Failure(read.Error, read.Message ?? $"{_partition}: read at offset {offset} failed", log.LogStartOffset, _highWatermark);
+            return FetchResult.Failure(read.ErrorCode, read.ErrorMessage ?? $"{_partition}: read at offset {offset} failed", log.LogStartOffset, _highWatermark);
         }
 
         return new FetchResult

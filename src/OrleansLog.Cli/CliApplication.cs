@@ -1,0 +1,63 @@
+using System.CommandLine;
+using OrleansLog.Cli.Commands;
+using OrleansLog.Cli.Output;
+
+namespace OrleansLog.Cli;
+
+/// <summary>
+/// Builds the <c>olog</c> command tree and runs one command line. A command line that does not parse
+/// prints one error line (not the help text) and exits with <see cref="ExitCodes.Usage"/>, so scripts get
+/// the same one-line contract for usage errors as for broker errors.
+/// </summary>
+internal static class CliApplication
+{
+    public static RootCommand BuildRootCommand(CliConsole console)
+    {
+        var globals = new GlobalOptions();
+        var context = new CommandContext(console, globals);
+        var root = new RootCommand("olog: manage topics, produce, consume, benchmark and inspect an OrleansLog cluster.");
+        globals.AddTo(root);
+        root.Subcommands.Add(TopicsCommand.Create(context));
+        root.Subcommands.Add(ProduceCommand.Create(context));
+        root.Subcommands.Add(ConsumeCommand.Create(context));
+        root.Subcommands.Add(PerfCommand.Create(context));
+        root.Subcommands.Add(LogCommand.Create(context));
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console, CancellationToken cancellationToken = default)
+    {
+        RootCommand root = BuildRootCommand(console);
+        ParseResult parseResult = root.Parse(args);
+        try
+        {
+            if (parseResult.Errors.Count > 0)
+            {
+                string help = $"see '{CommandPath(parseResult)} --help'";
+                await console.Error.WriteLineAsync(ErrorLine.Format(ErrorCode.InvalidRequest, $"{parseResult.Errors[0].Message} ({help})"));
+                return ExitCodes.Usage;
+            }
+
+            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+            return await parseResult.InvokeAsync(configuration, cancellationToken);
+        }
+        finally
+        {
+            await console.Out.FlushAsync(CancellationToken.None);
+        }
+    }
+
+    private static string CommandPath(ParseResult parseResult)
+    {
+        var names = new Stack<string>();
+        for (System.CommandLine.Parsing.SymbolResult? result = parseResult.CommandResult; result is not null; result = result.Parent)
+        {
+            if (result is System.CommandLine.Parsing.CommandResult command)
+            {
+                names.Push(command.Parent is null ? "olog" : command.Command.Name);
+            }
+        }
+
+        return string.Join(' ', names);
+    }
+}

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using OrleansLog.Cli.Connection;
+using OrleansLog.Cli.Output;
+using OrleansLog.Cli.Producing;
+using OrleansLog.Client;
+
+namespace OrleansLog.Cli.Commands;
+
+/// <summary>
+/// <c>olog consume TOPIC [--from-beginning] [--partition P [--offset O]] [--max-messages N]
+/// [--timeout-ms T] [--format text|json]</c>: prints records until N were printed, T ms pass without
+/// one, or Ctrl+C. Partitions are assigned manually (all of them, or the one given).
+/// </summary>
+internal static class ConsumeCommand
+{
+    public static Command Create(CommandContext context)
+    {
+        var topic = new Argument<string>("topic") { Description = "The topic to read." };
+        var fromBeginning = new Option<bool>("--from-beginning") { Description = "Start at the oldest retained record instead of the end of the log." };
+        var partition = new Option<int?>("--partition") { Description = "Read only this partition." };
+        var offset = new Option<long?>("--offset") { Description = "Start at this offset (needs --partition)." };
+        var maxMessages = new Option<long?>("--max-messages") { Description = "Stop after this many records." };
+        var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Stop when no record arrives for this long. Default: run until Ctrl+C." };
+        Option<string> format = OutputFormat.Option("text: each value on its own line; json: {\"topic\",\"partition\",\"offset\",\"timestamp\",\"key\",\"value\"} per line.");
+        var command = new Command("consume", "Print a topic's records.")
+        {
+            topic, fromBeginning, partition, offset, maxMessages, timeoutMs, format,
+        };
+        context.SetAction(
+            command,
+            async (parseResult, cancellationToken) =>
+            {
+                string topicName = TopicsCommand.RequireValidName(parseResult.GetValue(topic));
+                int? partitionValue = parseResult.GetValue(partition);
+                long startOffset = StartOffset(parseResult.GetValue(fromBeginning), partitionValue, parseResult.GetValue(offset));
+                long? max = parseResult.GetValue(maxMessages);
+                if (max is < 1)
+                {
+                    throw CliException.Usage($"--max-messages must be at least 1, was {max}");
+                }
+
+                int? timeout = parseResult.GetValue(timeoutMs);
+                if (timeout is < 0)
+                {
+                    throw CliException.Usage($"--timeout-ms must be 0 or more, was {timeout}");
+                }
+
+                bool json = OutputFormat.IsJson(parseResult.GetValue(format));
+                await using ClusterConnection connection = await context.ConnectAsync(parseResult, cancellationToken);
+                TopicMetadata metadata = await TopicCheck.RequirePartitionAsync(connection.Admin, topicName, partitionValue, cancellationToken);
+                await using IConsumer consumer = connection.Consumers.CreateConsumer(o =>
+                    o.AutoOffsetReset = startOffset == OffsetSpec.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest);
+                consumer.Assign(Assignment(topicName, partitionValue, metadata.PartitionCount, startOffset));
+                await PrintAsync(
+                    consumer,
+                    context.Out,
+                    json,
+                    max ?? long.MaxValue,
+                    timeout is { } ms ? TimeSpan.FromMilliseconds(ms) : Timeout.InfiniteTimeSpan,
+                    cancellationToken);
+            },
+            interruptIsSuccess: true);
+        return command;
+    }
+
+    /// <summary>--offset, else the log start with --from-beginning, else the log end (Kafka's console consumer).</summary>
+    public static long StartOffset(bool fromBeginning, int? partition, long? offset)
+    {
+        if (offset is { } o)
+        {
+            if (partition is null)
+            {
+                throw CliException.Usage("--offset needs --partition: an offset means something only within one partition");
+            }
+
+            if (fromBeginning)
+            {
+                throw CliException.Usage("give either --offset or --from-beginning, not both");
+            }
+
+            if (o < 0)
+            {
+                throw CliException.Usage($"--offset must be 0 or more, was {o}");
+            }
+
+            return o;
+        }
+
+        return fromBeginning ? OffsetSpec.Earliest : OffsetSpec.Latest;
+    }
+
+    private static List<TopicPartitionOffset> Assignment(string topic, int? partition, int partitionCount, long startOffset)
+    {
+        var assignment = new List<TopicPartitionOffset>();
+        if (partition is { } only)
+        {
+            assignment.Add(new TopicPartitionOffset(topic, only, startOffset));
+            return assignment;
+        }
+
+        for (int p = 0; p < partitionCount; p++)
+        {
+            assignment.Add(new TopicPartitionOffset(topic, p, startOffset));
+        }
+
+        return assignment;
+    }
+
+    /// <summary>
+    /// Output is flushed whenever no record is ready at once, so a person watching sees records as they
+    /// arrive, while a fast backlog is written in large chunks.
+    /// </summary>
+    private static async Task PrintAsync(IConsumer consumer, TextWriter output, bool json, long maxMessages, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        for (long printed = 0; printed < maxMessages; printed++)
+        {
+            ConsumeResult? record = await consumer.ConsumeAsync(TimeSpan.Zero, cancellationToken);
+            if (record is null)
+            {
+                await output.FlushAsync(cancellationToken);
+                record = await consumer.ConsumeAsync(idleTimeout, cancellationToken);
+                if (record is null)
+                {
+                    return;
+                }
+            }
+
+            await output.WriteLineAsync(json ? CliJson.Serialize(ConsumedRecordJson.From(record)) : record.ValueAsString() ?? "null");
+        }
+    }
+}

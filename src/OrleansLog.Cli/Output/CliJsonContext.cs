@@ -1,0 +1,13 @@
+using System.Text.Json.Serialization;
+
+namespace OrleansLog.Cli.Output;
+
+/// <summary>Source-generated serializers for everything <c>olog</c> prints as JSON; names are snake_case.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+[JsonSerializable(typeof(TopicDescriptionJson))]
+[JsonSerializable(typeof(ConsumedRecordJson))]
+[JsonSerializable(typeof(ProducedRecordJson))]
+[JsonSerializable(typeof(PerfResultJson))]
+[JsonSerializable(typeof(EndToEndResultJson))]
+[JsonSerializable(typeof(LogBatchJson))]
+internal sealed partial class CliJsonContext : JsonSerializerContext;

@@ -1,0 +1,44 @@
+using System.Globalization;
+
+namespace OrleansLog.Cli.Output;
+
+/// <summary>
+/// The text form of <c>topics describe</c>: a topic line, the effective configuration one key per line,
+/// then a table with a row per partition. An ERROR column appears only when a partition reported one.
+/// </summary>
+internal static class TopicDescriptionText
+{
+    public static void Write(TopicDescription topic, TextWriter writer)
+    {
+        writer.WriteLine($"Topic: {topic.Name}  Partitions: {topic.Partitions.Count}");
+        writer.WriteLine("Config:");
+        foreach (KeyValuePair<string, string> setting in topic.Config.OrderBy(s => s.Key, StringComparer.Ordinal))
+        {
+            writer.WriteLine($"  {setting.Key}={setting.Value}");
+        }
+
+        bool anyError = topic.Partitions.Any(p => p.Error != ErrorCode.None);
+        TextTable table = anyError
+            ? new TextTable("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES", "ERROR")
+            : new TextTable("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES");
+        foreach (PartitionDescription p in topic.Partitions)
+        {
+            string[] cells =
+            [
+                Number(p.Partition),
+                p.Leader,
+                string.Join(',', p.Replicas),
+                string.Join(',', p.Isr),
+                Number(p.LogStartOffset),
+                Number(p.HighWatermark),
+                Number(p.LogEndOffset),
+                Number(p.SizeBytes),
+            ];
+            table.AddRow(anyError ? [.. cells, p.Error == ErrorCode.None ? "-" : p.Error.ToString()] : cells);
+        }
+
+        table.WriteTo(writer);
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,3 @@
+using OrleansLog.Cli;
+
+return await CliApplication.RunAsync(args, CliConsole.CreateSystem());

@@ -1,0 +1,48 @@
+namespace OrleansLog.Client;
+
+/// <summary>
+/// Topic administration (Kafka's Admin client): create, list, describe, delete, alter configuration, add
+/// partitions, and list offsets. Every method throws <see cref="OrleansLogException"/> carrying the broker's
+/// error code and message when the operation fails (InvalidTopic, TopicAlreadyExists, InvalidPartitions,
+/// InvalidConfig, UnknownTopicOrPartition, ...).
+/// </summary>
+public interface IOrleansLogAdmin
+{
+    /// <summary>
+    /// Creates a topic. <paramref name="replicationFactor"/>, when given, is the topic's
+    /// <c>replication.factor</c>; <paramref name="config"/> holds other overrides in Kafka's spelling
+    /// (see <see cref="TopicConfigKeys"/>).
+    /// </summary>
+    Task CreateTopicAsync(string topic, int partitions, short? replicationFactor = null, IReadOnlyDictionary<string, string>? config = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The names of all topics.</summary>
+    Task<IReadOnlyList<string>> ListTopicsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The topic's effective configuration and its partitions' offsets and replicas.</summary>
+    Task<TopicDescription> DescribeTopicAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether the topic exists, its partition count and typed configuration.</summary>
+    Task<TopicMetadata> GetTopicMetadataAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes the topic and all its data.</summary>
+    Task DeleteTopicAsync(string topic, CancellationToken cancellationToken = default);
+
+    /// <summary>Applies configuration overrides, all or nothing.</summary>
+    Task AlterTopicConfigAsync(string topic, IReadOnlyDictionary<string, string> config, CancellationToken cancellationToken = default);
+
+    /// <summary>Raises the partition count to <paramref name="totalPartitions"/> (Kafka CreatePartitions); it never shrinks.</summary>
+    Task AddPartitionsAsync(string topic, int totalPartitions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Kafka ListOffsets for one partition: <paramref name="offsetSpec"/> is <see cref="OffsetSpec.Earliest"/>
+    /// (log start offset), <see cref="OffsetSpec.Latest"/> (log end offset) or a timestamp in Unix
+    /// milliseconds (the first offset whose timestamp is at or after it; offset -1 when there is none).
+    /// </summary>
+    Task<ListedOffset> ListOffsetAsync(TopicPartition partition, long offsetSpec, CancellationToken cancellationToken = default);
+
+    /// <summary>ListOffsets for every partition of <paramref name="topic"/>, in partition order.</summary>
+    Task<IReadOnlyList<ListedOffset>> ListOffsetsAsync(string topic, long offsetSpec, CancellationToken cancellationToken = default);
+
+    /// <summary>Kafka DeleteRecords: advances the partition's log start offset to <paramref name="beforeOffset"/>.</summary>
+    Task DeleteRecordsAsync(TopicPartition partition, long beforeOffset, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,90 @@
+using OrleansLog.Records;
+
+namespace OrleansLog.Client;
+
+/// <summary>
+/// Turns the bytes of one fetch (whole RecordBatch v2 batches, back to back, perhaps ending in a partial
+/// batch the leader cut off) into <see cref="ConsumeResult"/>s. A fetch starts at the batch that holds the
+/// requested offset, so records below that offset are skipped; control batches (transaction markers) are
+/// skipped entirely.
+/// </summary>
+internal static class FetchParser
+{
+    /// <summary>
+    /// Appends the records at or above <paramref name="fromOffset"/> to <paramref name="output"/>, copying
+    /// their bytes, and returns the offset to fetch next: just after the last complete batch, or
+    /// <paramref name="fromOffset"/> when there was none.
+    /// </summary>
+    /// <exception cref="InvalidRecordBatchException">A batch failed its CRC or did not decode.</exception>
+    public static long Parse(
+        ReadOnlyMemory<byte> data,
+        TopicPartition topicPartition,
+        long fromOffset,
+        bool verifyCrc,
+        RecordBatchReader reader,
+        List<ConsumeResult> output)
+    {
+        long nextOffset = fromOffset;
+        RecordBatchSequenceEnumerator batches = RecordBatchSequence.Enumerate(data);
+        try
+        {
+            while (batches.MoveNext())
+            {
+                RecordBatchView batch = batches.Current;
+                RecordBatchHeader header = batch.Header;
+                if (header.NextOffset <= fromOffset)
+                {
+                    continue;
+                }
+
+                nextOffset = Math.Max(nextOffset, header.NextOffset);
+                if (header.IsControl)
+                {
+                    continue;
+                }
+
+                reader.Reset(batch.Memory, verifyCrc);
+                while (reader.MoveNext())
+                {
+                    Record record = reader.Current;
+                    if (record.Offset < fromOffset)
+                    {
+                        continue;
+                    }
+
+                    output.Add(new ConsumeResult(
+                        topicPartition.Topic,
+                        topicPartition.Partition,
+                        record.Offset,
+                        record.Timestamp,
+                        record.KeyToArray(),
+                        record.ValueToArray(),
+                        CopyHeaders(record.Headers)));
+                }
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+
+        return nextOffset;
+    }
+
+    private static IReadOnlyList<RecordHeader> CopyHeaders(RecordHeaders headers)
+    {
+        if (headers.Count == 0)
+        {
+            return [];
+        }
+
+        var copies = new RecordHeader[headers.Count];
+        int i = 0;
+        foreach (RecordHeader header in headers)
+        {
+            copies[i++] = new RecordHeader(header.Key.ToArray(), header.ValueIsNull ? ReadOnlyMemory<byte>.Empty : header.Value.ToArray(), header.ValueIsNull);
+        }
+
+        return copies;
+    }
+}

@@ -1,0 +1,682 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Orleans.Serialization.Buffers;
+using OrleansLog.Grains;
+using OrleansLog.Records;
+
+namespace OrleansLog.Client;
+
+/// <summary>
+/// The consumer (manual assignment). Each assigned partition keeps one long-poll
+/// <see cref="IPartitionGrain.FetchAsync"/> in flight while up to
+/// <see cref="ConsumerOptions.BufferedFetchesPerPartition"/> earlier results wait to be handed out. A
+/// completed fetch is parsed at once: records below the requested offset are skipped (a fetch returns
+/// whole batches), key, value and headers are copied into <see cref="ConsumeResult"/>s, and the fetch's
+/// <see cref="PooledBuffer"/> is disposed before anything else happens.
+/// </summary>
+/// <remarks>
+/// OffsetOutOfRange and a missing position are resolved with <see cref="ConsumerOptions.AutoOffsetReset"/>
+/// (a ListOffsets call for earliest or latest) or surfaced as an exception for
+/// <see cref="AutoOffsetReset.Error"/>. Retriable errors and Orleans transport failures are retried after
+/// <see cref="ConsumerOptions.RetryBackoff"/>. All state is guarded by one lock; grain calls and parsing
+/// happen outside it.
+/// </remarks>
+public sealed partial class OrleansLogConsumer : IConsumer
+{
+    private readonly IGrainFactory _grainFactory;
+    private readonly ConsumerOptions _options;
+    private readonly ILogger _logger;
+    private readonly MonotonicClock _clock;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<TopicPartition, AssignedPartition> _assigned = [];
+    private readonly List<AssignedPartition> _order = [];
+    private readonly ITimer _retryTimer;
+    private readonly int _fetchMaxWaitMs;
+    private TaskCompletionSource? _waiter;
+    private bool _mayHaveErrors;
+    private int _next;
+    private bool _disposed;
+
+    /// <summary>Creates a consumer; <paramref name="options"/> are copied and validated.</summary>
+    /// <param name="grainFactory">An <c>IClusterClient</c> outside a silo, or the silo's <see cref="IGrainFactory"/>.</param>
+    /// <param name="options">Consumer settings; validated by <see cref="ConsumerOptionsValidator"/>.</param>
+    /// <param name="logger">Where fetch retries and resets are logged.</param>
+    /// <param name="timeProvider">Clock for timeouts and backoff; <see cref="TimeProvider.System"/> by default.</param>
+    public OrleansLogConsumer(IGrainFactory grainFactory, ConsumerOptions options, ILogger? logger = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(grainFactory);
+        ConsumerOptionsValidator.Validate(options);
+        _grainFactory = grainFactory;
+        _options = options.Clone();
+        _logger = logger ?? NullLogger.Instance;
+        _clock = new MonotonicClock(timeProvider ?? TimeProvider.System);
+        _fetchMaxWaitMs = (int)_options.FetchMaxWait.TotalMilliseconds;
+        _retryTimer = _clock.TimeProvider.CreateTimer(static state => ((OrleansLogConsumer)state!).Pump(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    public IReadOnlyList<TopicPartition> Assignment
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _assigned.Keys];
+            }
+        }
+    }
+
+    public void Assign(IEnumerable<TopicPartition> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        Assign(partitions.Select(static tp => (tp, (long?)null)));
+    }
+
+    public void Assign(IEnumerable<TopicPartitionOffset> partitions)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        Assign(partitions.Select(static tpo => (tpo.TopicPartition, (long?)tpo.Offset)));
+    }
+
+    public void Unassign() => Assign(Array.Empty<TopicPartition>());
+
+    public void Seek(TopicPartition partition, long offset)
+    {
+        lock (_gate)
+        {
+            SeekLocked(Get(partition), offset);
+        }
+
+        Pump();
+    }
+
+    public void SeekToBeginning(IEnumerable<TopicPartition> partitions) => SeekAll(partitions, OffsetSpec.Earliest);
+
+    public void SeekToEnd(IEnumerable<TopicPartition> partitions) => SeekAll(partitions, OffsetSpec.Latest);
+
+    public async Task SeekToTimestampAsync(IEnumerable<TopicPartition> partitions, DateTimeOffset timestamp, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        long timestampMs = timestamp.ToUnixTimeMilliseconds();
+        var lookups = new List<(TopicPartition Partition, Task<ListOffsetsResult> Lookup)>();
+        lock (_gate)
+        {
+            foreach (TopicPartition partition in partitions)
+            {
+                lookups.Add((partition, Get(partition).Grain.ListOffsetsAsync(timestampMs, cancellationToken)));
+            }
+        }
+
+        foreach ((TopicPartition partition, Task<ListOffsetsResult> lookup) in lookups)
+        {
+            ListOffsetsResult result = await lookup;
+            if (result.Error != ErrorCode.None)
+            {
+                throw new OrleansLogException(result.Error, result.Message ?? $"Looking up the offset for timestamp {timestamp:O} in {partition} failed with {result.Error}.");
+            }
+
+            lock (_gate)
+            {
+                SeekLocked(Get(partition), result.Offset >= 0 ? result.Offset : OffsetSpec.Latest);
+            }
+        }
+
+        Pump();
+    }
+
+    public long? Position(TopicPartition partition)
+    {
+        lock (_gate)
+        {
+            long position = Get(partition).Position;
+            return position >= 0 ? position : null;
+        }
+    }
+
+    public void Pause(IEnumerable<TopicPartition> partitions) => SetPaused(partitions, paused: true);
+
+    public void Resume(IEnumerable<TopicPartition> partitions) => SetPaused(partitions, paused: false);
+
+    public async ValueTask<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        long deadlineMs = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : _clock.NowMs + (long)timeout.TotalMilliseconds;
+        bool pumped = false;
+        while (true)
+        {
+            ConsumeResult? result;
+            bool drainedFetch;
+            Task wait;
+            lock (_gate)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                result = TakeLocked(out drainedFetch);
+                if (result is null)
+                {
+                    _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    wait = _waiter.Task;
+                }
+                else
+                {
+                    wait = Task.CompletedTask;
+                }
+            }
+
+            if (result is not null)
+            {
+                if (drainedFetch)
+                {
+                    // A buffer slot came free: the partition may fetch again.
+                    Pump();
+                }
+
+                return result;
+            }
+
+            if (!pumped)
+            {
+                Pump();
+                pumped = true;
+            }
+
+            long remainingMs = deadlineMs - _clock.NowMs;
+            if (remainingMs <= 0)
+            {
+                return null;
+            }
+
+            try
+            {
+                await (deadlineMs == long.MaxValue
+                    ? wait.WaitAsync(cancellationToken)
+                    : wait.WaitAsync(TimeSpan.FromMilliseconds(remainingMs), _clock.TimeProvider, cancellationToken));
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+    }
+
+    public async IAsyncEnumerable<ConsumeResult> ConsumeAllAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            ConsumeResult? result = await ConsumeAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+            if (result is not null)
+            {
+                yield return result;
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            foreach (AssignedPartition partition in _order)
+            {
+                partition.Discard();
+            }
+
+            _assigned.Clear();
+            _order.Clear();
+            waiter = _waiter;
+            _waiter = null;
+        }
+
+        waiter?.TrySetException(new ObjectDisposedException(nameof(OrleansLogConsumer)));
+        await _retryTimer.DisposeAsync();
+    }
+
+    private void Assign(IEnumerable<(TopicPartition Partition, long? Offset)> partitions)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var wanted = new Dictionary<TopicPartition, long?>();
+            foreach ((TopicPartition partition, long? offset) in partitions)
+            {
+                if (TopicName.Validate(partition.Topic) is { } problem)
+                {
+                    throw new ArgumentException($"Cannot assign {partition}: {problem}.", nameof(partitions));
+                }
+
+                ArgumentOutOfRangeException.ThrowIfNegative(partition.Partition, nameof(partitions));
+                wanted[partition] = offset;
+            }
+
+            foreach (AssignedPartition existing in _order.ToArray())
+            {
+                if (!wanted.ContainsKey(existing.TopicPartition))
+                {
+                    existing.Discard();
+                    _assigned.Remove(existing.TopicPartition);
+                    _order.Remove(existing);
+                }
+            }
+
+            foreach ((TopicPartition partition, long? offset) in wanted)
+            {
+                if (!_assigned.TryGetValue(partition, out AssignedPartition? state))
+                {
+                    state = new AssignedPartition(partition, _grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()));
+                    _assigned.Add(partition, state);
+                    _order.Add(state);
+                    if (offset is null)
+                    {
+                        ResetLocked(state, $"no position for {partition}");
+                    }
+                }
+
+                if (offset is { } start)
+                {
+                    SeekLocked(state, start);
+                }
+            }
+
+            _next = 0;
+        }
+
+        Pump();
+    }
+
+    private void SeekAll(IEnumerable<TopicPartition> partitions, long offsetSpec)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_gate)
+        {
+            foreach (TopicPartition partition in partitions)
+            {
+                SeekLocked(Get(partition), offsetSpec);
+            }
+        }
+
+        Pump();
+    }
+
+    private static void SeekLocked(AssignedPartition partition, long offset)
+    {
+        if (offset < 0 && offset != OffsetSpec.Earliest && offset != OffsetSpec.Latest)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, $"An offset is >= 0, {OffsetSpec.Earliest} (earliest) or {OffsetSpec.Latest} (latest).");
+        }
+
+        partition.Discard();
+        if (offset >= 0)
+        {
+            partition.Position = offset;
+            partition.FetchOffset = offset;
+        }
+        else
+        {
+            partition.Position = -1;
+            partition.FetchOffset = -1;
+            partition.PendingReset = offset;
+        }
+    }
+
+    /// <summary>Applies auto.offset.reset to a partition without a usable position.</summary>
+    private void ResetLocked(AssignedPartition partition, string reason)
+    {
+        partition.Position = -1;
+        partition.FetchOffset = -1;
+        partition.Buffered.Clear();
+        switch (_options.AutoOffsetReset)
+        {
+            case AutoOffsetReset.Earliest:
+                partition.PendingReset = OffsetSpec.Earliest;
+                break;
+            case AutoOffsetReset.Latest:
+                partition.PendingReset = OffsetSpec.Latest;
+                break;
+            default:
+                partition.PendingReset = null;
+                partition.Halted = true;
+                _mayHaveErrors = true;
+                partition.Error = new OrleansLogException(
+                    ErrorCode.OffsetOutOfRange,
+                    $"{reason} and {nameof(ConsumerOptions.AutoOffsetReset)} is {AutoOffsetReset.Error}: seek {partition.TopicPartition} to continue.");
+                break;
+        }
+    }
+
+    private void SetPaused(IEnumerable<TopicPartition> partitions, bool paused)
+    {
+        ArgumentNullException.ThrowIfNull(partitions);
+        lock (_gate)
+        {
+            foreach (TopicPartition partition in partitions)
+            {
+                Get(partition).Paused = paused;
+            }
+        }
+
+        Pump();
+    }
+
+    private AssignedPartition Get(TopicPartition partition)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return _assigned.TryGetValue(partition, out AssignedPartition? state)
+            ? state
+            : throw new InvalidOperationException($"Partition {partition} is not assigned to this consumer.");
+    }
+
+    /// <summary>
+    /// The next record to hand out, round-robin over partitions one fetch result at a time; throws a
+    /// partition's pending error first.
+    /// </summary>
+    private ConsumeResult? TakeLocked(out bool drainedFetch)
+    {
+        drainedFetch = false;
+        int count = _order.Count;
+        if (_mayHaveErrors)
+        {
+            foreach (AssignedPartition partition in _order)
+            {
+                if (partition.Error is { } error)
+                {
+                    partition.Error = null;
+                    throw error;
+                }
+            }
+
+            _mayHaveErrors = false;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            int index = (_next + i) % count;
+            AssignedPartition partition = _order[index];
+            if (partition.Paused || !partition.Buffered.TryPeek(out FetchedRecords? fetched))
+            {
+                continue;
+            }
+
+            ConsumeResult record = fetched.Records[fetched.Next++];
+            partition.Position = record.Offset + 1;
+            if (fetched.Next == fetched.Records.Count)
+            {
+                partition.Buffered.Dequeue();
+                drainedFetch = true;
+                _next = (index + 1) % count;
+            }
+            else
+            {
+                _next = index;
+            }
+
+            return record;
+        }
+
+        return null;
+    }
+
+    /// <summary>Starts the fetches and offset lookups the partitions need now; safe to call from anywhere.</summary>
+    private void Pump()
+    {
+        List<(AssignedPartition Partition, FetchRequest Request, int Epoch, CancellationToken Cancellation)>? fetches = null;
+        List<(AssignedPartition Partition, long Spec, int Epoch)>? resets = null;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            long nowMs = _clock.NowMs;
+            long nextRetryMs = long.MaxValue;
+            foreach (AssignedPartition partition in _order)
+            {
+                if (partition.Halted || partition.FetchInFlight || partition.ResetInFlight)
+                {
+                    continue;
+                }
+
+                if (nowMs < partition.RetryAtMs)
+                {
+                    nextRetryMs = Math.Min(nextRetryMs, partition.RetryAtMs);
+                    continue;
+                }
+
+                if (partition.PendingReset is { } spec)
+                {
+                    partition.ResetInFlight = true;
+                    (resets ??= []).Add((partition, spec, partition.Epoch));
+                }
+                else if (!partition.Paused && partition.FetchOffset >= 0 && partition.Buffered.Count < _options.BufferedFetchesPerPartition)
+                {
+                    partition.FetchInFlight = true;
+                    var cancellation = new CancellationTokenSource();
+                    partition.FetchCancellation = cancellation;
+                    var request = new FetchRequest(partition.FetchOffset, _options.MaxPartitionFetchBytes, _options.FetchMinBytes, _fetchMaxWaitMs);
+                    (fetches ??= []).Add((partition, request, partition.Epoch, cancellation.Token));
+                }
+            }
+
+            _retryTimer.Change(
+                nextRetryMs == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(1, nextRetryMs - nowMs)),
+                Timeout.InfiniteTimeSpan);
+        }
+
+        if (resets is not null)
+        {
+            foreach ((AssignedPartition partition, long spec, int epoch) in resets)
+            {
+                _ = ResetAsync(partition, spec, epoch);
+            }
+        }
+
+        if (fetches is not null)
+        {
+            foreach ((AssignedPartition partition, FetchRequest request, int epoch, CancellationToken cancellation) in fetches)
+            {
+                _ = FetchAsync(partition, request, epoch, cancellation);
+            }
+        }
+    }
+
+    private async Task ResetAsync(AssignedPartition partition, long spec, int epoch)
+    {
+        ListOffsetsResult result = default;
+        Exception? error = null;
+        try
+        {
+            result = await partition.Grain.ListOffsetsAsync(spec, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
+            partition.ResetInFlight = false;
+            if (_disposed || partition.Epoch != epoch)
+            {
+                waiter = null;
+            }
+            else
+            {
+                if (error is null && result.Error == ErrorCode.None && result.Offset >= 0)
+                {
+                    partition.PendingReset = null;
+                    partition.Position = result.Offset;
+                    partition.FetchOffset = result.Offset;
+                    LogPositionReset(_logger, partition.TopicPartition.Topic, partition.TopicPartition.Partition, spec == OffsetSpec.Earliest ? "earliest" : "latest", result.Offset);
+                }
+                else
+                {
+                    Exception failure = error ?? new OrleansLogException(
+                        result.Error == ErrorCode.None ? ErrorCode.UnknownServerError : result.Error,
+                        result.Message ?? $"Looking up the {(spec == OffsetSpec.Earliest ? "earliest" : "latest")} offset of {partition.TopicPartition} returned offset {result.Offset}.");
+                    FailLocked(partition, failure);
+                }
+
+                waiter = TakeWaiterLocked();
+            }
+        }
+
+        waiter?.TrySetResult();
+        Pump();
+    }
+
+    private async Task FetchAsync(AssignedPartition partition, FetchRequest request, int epoch, CancellationToken cancellation)
+    {
+        FetchResult result = default;
+        Exception? error = null;
+        try
+        {
+            result = await partition.Grain.FetchAsync(request, cancellation);
+        }
+        catch (Exception ex)
+        {
+            error = ex;
+        }
+
+        List<ConsumeResult>? records = null;
+        OrleansLogException? corrupt = null;
+        long nextOffset = request.Offset;
+        if (error is null && result.Error == ErrorCode.None)
+        {
+            try
+            {
+                records = Parse(partition.TopicPartition, result, request.Offset, out nextOffset);
+            }
+            catch (InvalidRecordBatchException ex)
+            {
+                // Kafka calls CorruptMessage retriable because a produce may have been damaged in transit; a
+                // stored batch that fails its CRC fails again on every fetch, so the application must decide.
+                corrupt = new OrleansLogException(ex.Error, $"A batch fetched from {partition.TopicPartition} at offset {request.Offset} is corrupt: {ex.Message}. Seek past it to continue.", ex);
+            }
+        }
+        else
+        {
+            result.Records.Dispose();
+        }
+
+        TaskCompletionSource? waiter = null;
+        lock (_gate)
+        {
+            partition.FetchInFlight = false;
+            partition.FetchCancellation = null;
+            if (!_disposed && partition.Epoch == epoch)
+            {
+                if (corrupt is not null)
+                {
+                    HaltLocked(partition, corrupt);
+                }
+                else if (error is not null)
+                {
+                    FailLocked(partition, error);
+                }
+                else
+                {
+                    switch (result.Error)
+                    {
+                        case ErrorCode.None:
+                            partition.HighWatermark = result.HighWatermark;
+                            partition.FetchOffset = nextOffset;
+                            if (records is { Count: > 0 })
+                            {
+                                partition.Buffered.Enqueue(new FetchedRecords(records));
+                            }
+
+                            break;
+                        case ErrorCode.OffsetOutOfRange:
+                            LogOffsetOutOfRange(_logger, partition.TopicPartition.Topic, partition.TopicPartition.Partition, request.Offset, result.LogStartOffset, result.HighWatermark, _options.AutoOffsetReset);
+                            ResetLocked(partition, $"offset {request.Offset} is out of range for {partition.TopicPartition} (log start offset {result.LogStartOffset}, high watermark {result.HighWatermark})");
+                            break;
+                        default:
+                            FailLocked(partition, new OrleansLogException(result.Error, result.Message ?? $"Fetching {partition.TopicPartition} at offset {request.Offset} failed with {result.Error}."));
+                            break;
+                    }
+                }
+
+                waiter = TakeWaiterLocked();
+            }
+        }
+
+        waiter?.TrySetResult();
+        Pump();
+    }
+
+    /// <summary>Retries transient failures after the backoff; halts the partition on anything else.</summary>
+    private void FailLocked(AssignedPartition partition, Exception error)
+    {
+        if (error is OperationCanceledException)
+        {
+            return;
+        }
+
+        if (TransientFailure.IsTransient(error))
+        {
+            LogFetchRetry(_logger, error, partition.TopicPartition.Topic, partition.TopicPartition.Partition);
+            partition.RetryAtMs = _clock.NowMs + (long)_options.RetryBackoff.TotalMilliseconds;
+            return;
+        }
+
+        HaltLocked(partition, error);
+    }
+
+    private void HaltLocked(AssignedPartition partition, Exception error)
+    {
+        LogPartitionHalted(_logger, error, partition.TopicPartition.Topic, partition.TopicPartition.Partition);
+        partition.Halted = true;
+        partition.Error = error;
+        _mayHaveErrors = true;
+    }
+
+    private TaskCompletionSource? TakeWaiterLocked()
+    {
+        TaskCompletionSource? waiter = _waiter;
+        _waiter = null;
+        return waiter;
+    }
+
+    /// <summary>Copies the fetched batches into records and disposes the pooled buffer, whatever happens.</summary>
+    private List<ConsumeResult> Parse(TopicPartition topicPartition, FetchResult result, long fromOffset, out long nextOffset)
+    {
+        PooledBuffer buffer = result.Records;
+        byte[]? contiguous = null;
+        try
+        {
+            var records = new List<ConsumeResult>();
+            int length = buffer.Length;
+            nextOffset = fromOffset;
+            if (length > 0)
+            {
+                // A buffer that crossed the wire arrives in many small segments; batches are parsed from one
+                // contiguous copy (one memcpy per fetch).
+                contiguous = ArrayPool<byte>.Shared.Rent(length);
+                buffer.CopyTo(contiguous.AsSpan(0, length));
+                using var reader = new RecordBatchReader();
+                nextOffset = FetchParser.Parse(contiguous.AsMemory(0, length), topicPartition, fromOffset, _options.CheckCrcs, reader, records);
+            }
+
+            if (result.NextOffset > nextOffset)
+            {
+                nextOffset = result.NextOffset;
+            }
+
+            return records;
+        }
+        finally
+        {
+            buffer.Dispose();
+            if (contiguous is not null)
+            {
+                ArrayPool<byte>.Shared.Return(contiguous);
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using OrleansLog.Records;
+
+namespace OrleansLog.Client;
+
+/// <summary>
+/// One batch of records for one partition, from the first append until every record's outcome is
+/// reported: open (records appended into a pooled <see cref="RecordBatchBuilder"/>), closed (full or
+/// lingered out, waiting for its first send), in flight (given its producer id and sequence, sealed into
+/// RecordBatch v2 bytes and handed to the grain), ready (sealed, waiting to be re-sent), done.
+/// </summary>
+/// <remarks>
+/// Not thread-safe: its <see cref="PartitionQueue"/> guards every state change with the queue's lock; the
+/// exceptions are <see cref="Seal"/> and <see cref="TakePayloadForSend"/>, run outside the lock by the sender
+/// loop, which owns an in-flight batch. Per record it keeps only the completion object and timestamp, in a
+/// pooled array, so appending allocates nothing.
+/// </remarks>
+internal sealed class ProducerBatch
+{
+    private const int InitialDeliveryCapacity = 64;
+
+    private Delivery[] _deliveries;
+    private TaskCompletionSource? _done;
+    private bool _payloadHandedOut;
+    private long _baseOffset = -1;
+    private long _logAppendTimeMs = -1;
+    private Exception? _failure;
+
+    public ProducerBatch(TopicPartition topicPartition, RecordBatchBuilder builder, long createdMs, long deliveryTimeoutMs)
+    {
+        TopicPartition = topicPartition;
+        Builder = builder;
+        CreatedMs = createdMs;
+        DeadlineMs = createdMs + deliveryTimeoutMs;
+        _deliveries = ArrayPool<Delivery>.Shared.Rent(InitialDeliveryCapacity);
+    }
+
+    public TopicPartition TopicPartition { get; }
+
+    public ProducerBatchState State { get; set; } = ProducerBatchState.Open;
+
+    /// <summary>The builder while the batch is open or being sealed; null afterwards.</summary>
+    public RecordBatchBuilder? Builder { get; private set; }
+
+    /// <summary>Monotonic milliseconds when the first record arrived; linger counts from here.</summary>
+    public long CreatedMs { get; }
+
+    /// <summary>Monotonic milliseconds after which the batch fails instead of being (re)sent.</summary>
+    public long DeadlineMs { get; }
+
+    public int RecordCount { get; private set; }
+
+    /// <summary>Buffer memory the records reserved; released when the batch is done.</summary>
+    public long ReservedBytes { get; private set; }
+
+    /// <summary>The sealed RecordBatch v2 bytes; null until sealed.</summary>
+    public byte[]? Payload { get; private set; }
+
+    public long ProducerId { get; private set; } = RecordBatchLayout.NoProducerId;
+
+    public short ProducerEpoch { get; private set; } = RecordBatchLayout.NoProducerEpoch;
+
+    public int BaseSequence { get; private set; } = RecordBatchLayout.NoSequence;
+
+    public bool HasSequence => BaseSequence != RecordBatchLayout.NoSequence;
+
+    /// <summary>Number of times the batch was handed to the partition grain.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>
+    /// True once an attempt ended without a definite answer (a transport failure or timeout): the leader may
+    /// have stored the batch. Cleared only by success. Such a batch is never renumbered under a new producer
+    /// id, because the leader could not recognise it as a duplicate any more.
+    /// </summary>
+    public bool OutcomeUnknown { get; set; }
+
+    /// <summary>The error of the last failed attempt, reported if the batch finally fails.</summary>
+    public Exception? LastError { get; set; }
+
+    /// <summary>
+    /// Appends one record; false when the builder is full (the first record always fits). The record's
+    /// <paramref name="completion"/> is a <see cref="TaskCompletionSource{RecordMetadata}"/> or a
+    /// <see cref="DeliveryHandler"/>.
+    /// </summary>
+    public bool TryAppend(long timestampMs, byte[]? key, byte[]? value, ReadOnlySpan<RecordHeader> headers, int reservedBytes, object completion)
+    {
+        if (!Builder!.TryAppend(timestampMs, key, key is null, value, value is null, headers))
+        {
+            return false;
+        }
+
+        if (RecordCount == _deliveries.Length)
+        {
+            Delivery[] grown = ArrayPool<Delivery>.Shared.Rent(RecordCount * 2);
+            _deliveries.AsSpan(0, RecordCount).CopyTo(grown);
+            ArrayPool<Delivery>.Shared.Return(_deliveries, clearArray: true);
+            _deliveries = grown;
+        }
+
+        _deliveries[RecordCount++] = new Delivery(completion, timestampMs);
+        ReservedBytes += reservedBytes;
+        return true;
+    }
+
+    /// <summary>Estimated sealed size, for tests and logs.</summary>
+    public int EstimatedSizeInBytes => Payload?.Length ?? Builder?.EstimatedSizeInBytes ?? 0;
+
+    /// <summary>Assigns the idempotent producer state; called when the batch is first sent.</summary>
+    public void SetProducerState(long producerId, short producerEpoch, int baseSequence)
+    {
+        ProducerId = producerId;
+        ProducerEpoch = producerEpoch;
+        BaseSequence = baseSequence;
+    }
+
+    /// <summary>
+    /// Seals the builder into <see cref="Payload"/> (with the producer state, if any) and returns the builder
+    /// for reuse. Runs outside the queue's lock on the sender loop, which owns an in-flight batch.
+    /// </summary>
+    public RecordBatchBuilder Seal()
+    {
+        RecordBatchBuilder builder = Builder!;
+        if (HasSequence)
+        {
+            builder.SetProducerState(ProducerId, ProducerEpoch, BaseSequence);
+        }
+
+        Payload = builder.SealToArray();
+        Builder = null;
+        return builder;
+    }
+
+    /// <summary>Detaches the builder of a batch that finished without being sealed, for reuse.</summary>
+    public RecordBatchBuilder? TakeBuilder()
+    {
+        RecordBatchBuilder? builder = Builder;
+        Builder = null;
+        return builder;
+    }
+
+    /// <summary>
+    /// The bytes to hand to the grain for the next attempt. A grain in the same silo receives the array by
+    /// reference and stamps offsets into it (<see cref="RecordBatchPayload"/>), so every attempt after the
+    /// first sends a copy.
+    /// </summary>
+    public byte[] TakePayloadForSend()
+    {
+        byte[] payload = Payload!;
+        if (_payloadHandedOut)
+        {
+            payload = (byte[])payload.Clone();
+            Payload = payload;
+        }
+
+        _payloadHandedOut = true;
+        Attempts++;
+        return payload;
+    }
+
+    /// <summary>
+    /// Gives a sealed batch a new producer id and sequence (after the producer id was reset), rewriting
+    /// the header fields and the CRC in a copy of the bytes.
+    /// </summary>
+    public void Resequence(long producerId, short producerEpoch, int baseSequence)
+    {
+        SetProducerState(producerId, producerEpoch, baseSequence);
+        byte[] copy = (byte[])Payload!.Clone();
+        RecordBatchHeader header = RecordBatchHeader.Read(copy) with
+        {
+            ProducerId = producerId,
+            ProducerEpoch = producerEpoch,
+            BaseSequence = baseSequence,
+        };
+        header.WriteTo(copy);
+        RecordBatchHeader.WriteCrc(copy);
+        Payload = copy;
+
+        // The copy has not been handed out; the next attempt may send it without copying again.
+        _payloadHandedOut = false;
+    }
+
+    /// <summary>Marks the batch done and delivered; <see cref="Report"/> tells the records outside the lock.</summary>
+    public void SetSucceeded(long baseOffset, long logAppendTimeMs)
+    {
+        State = ProducerBatchState.Done;
+        OutcomeUnknown = false;
+        _baseOffset = baseOffset;
+        _logAppendTimeMs = logAppendTimeMs;
+    }
+
+    /// <summary>Marks the batch done and failed; <see cref="Report"/> tells the records outside the lock.</summary>
+    public void SetFailed(Exception error)
+    {
+        State = ProducerBatchState.Done;
+        _failure = error;
+    }
+
+    /// <summary>Set when the records were already told (acks=none reports at send time).</summary>
+    public bool Reported { get; private set; }
+
+    /// <summary>Tells every record its outcome, once. Call outside any lock.</summary>
+    public void Report(ILogger logger)
+    {
+        if (Reported)
+        {
+            return;
+        }
+
+        Reported = true;
+        if (_failure is null)
+        {
+            ReportSuccess(logger);
+        }
+        else
+        {
+            ReportFailure(_failure, logger);
+        }
+    }
+
+    /// <summary>Returns the records' deliveries array to the pool and wakes flush waiters. Call once, after <see cref="Report"/>, when the batch is done.</summary>
+    public void Finish()
+    {
+        Delivery[] deliveries = _deliveries;
+        _deliveries = [];
+        if (deliveries.Length > 0)
+        {
+            ArrayPool<Delivery>.Shared.Return(deliveries, clearArray: true);
+        }
+
+        _done?.TrySetResult();
+    }
+
+    /// <summary>A task that completes when every record's outcome has been reported, for flush.</summary>
+    public Task WhenDone()
+    {
+        if (State == ProducerBatchState.Done)
+        {
+            return Task.CompletedTask;
+        }
+
+        _done ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return _done.Task;
+    }
+
+    private void ReportSuccess(ILogger logger)
+    {
+        string topic = TopicPartition.Topic;
+        int partition = TopicPartition.Partition;
+        long baseOffset = _baseOffset;
+        Span<Delivery> deliveries = _deliveries.AsSpan(0, RecordCount);
+        for (int i = 0; i < deliveries.Length; i++)
+        {
+            ref Delivery delivery = ref deliveries[i];
+            long timestamp = _logAppendTimeMs >= 0 ? _logAppendTimeMs : delivery.TimestampMs;
+            var metadata = new RecordMetadata(topic, partition, baseOffset < 0 ? -1 : baseOffset + i, DateTimeOffset.FromUnixTimeMilliseconds(timestamp));
+            switch (delivery.Completion)
+            {
+                case TaskCompletionSource<RecordMetadata> source:
+                    source.TrySetResult(metadata);
+                    break;
+                case DeliveryHandler handler:
+                    Invoke(handler, metadata, null, logger);
+                    break;
+            }
+        }
+    }
+
+    private void ReportFailure(Exception error, ILogger logger)
+    {
+        Span<Delivery> deliveries = _deliveries.AsSpan(0, RecordCount);
+        for (int i = 0; i < deliveries.Length; i++)
+        {
+            switch (deliveries[i].Completion)
+            {
+                case TaskCompletionSource<RecordMetadata> source:
+                    source.TrySetException(error);
+                    break;
+                case DeliveryHandler handler:
+                    Invoke(handler, null, error, logger);
+                    break;
+            }
+        }
+    }
+
+    private void Invoke(DeliveryHandler handler, RecordMetadata? metadata, Exception? error, ILogger logger)
+    {
+        try
+        {
+            handler(metadata, error);
+        }
+        catch (Exception ex)
+        {
+            OrleansLogProducer.LogDeliveryHandlerFailed(logger, ex, TopicPartition.Topic, TopicPartition.Partition);
+        }
+    }
+
+    [StructLayout(LayoutKind.Auto)]
+    private readonly record struct Delivery(object Completion, long TimestampMs);
+}

@@ -1,0 +1,39 @@
+namespace OrleansLog.Client.Tests;
+
+/// <summary>Protects early, named failure for bad consumer settings and the documented defaults.</summary>
+public sealed class ConsumerOptionsValidatorTests
+{
+    public static TheoryData<string, Action<ConsumerOptions>> InvalidOptions => new()
+    {
+        { nameof(ConsumerOptions.AutoOffsetReset), o => o.AutoOffsetReset = (AutoOffsetReset)7 },
+        { nameof(ConsumerOptions.MaxPartitionFetchBytes), o => o.MaxPartitionFetchBytes = 10 },
+        { nameof(ConsumerOptions.FetchMinBytes), o => o.FetchMinBytes = -1 },
+        { nameof(ConsumerOptions.FetchMinBytes), o => o.FetchMinBytes = 2 * 1024 * 1024 },
+        { nameof(ConsumerOptions.FetchMaxWait), o => o.FetchMaxWait = TimeSpan.FromMinutes(2) },
+        { nameof(ConsumerOptions.BufferedFetchesPerPartition), o => o.BufferedFetchesPerPartition = 0 },
+        { nameof(ConsumerOptions.RetryBackoff), o => o.RetryBackoff = TimeSpan.Zero },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidOptions))]
+    public void Validate_NamesTheInvalidOption(string option, Action<ConsumerOptions> breakIt)
+    {
+        var options = new ConsumerOptions();
+        breakIt(options);
+        ArgumentException error = Assert.ThrowsAny<ArgumentException>(() => ConsumerOptionsValidator.Validate(options));
+        Assert.Equal(option, error.ParamName);
+        Assert.Contains($"ConsumerOptions.{option}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Defaults_AreValid_AndMatchKafka()
+    {
+        var options = new ConsumerOptions();
+        ConsumerOptionsValidator.Validate(options);
+        Assert.Equal(AutoOffsetReset.Latest, options.AutoOffsetReset);
+        Assert.Equal(1024 * 1024, options.MaxPartitionFetchBytes);
+        Assert.Equal(1, options.FetchMinBytes);
+        Assert.Equal(TimeSpan.FromMilliseconds(500), options.FetchMaxWait);
+        Assert.Equal(2, options.BufferedFetchesPerPartition);
+    }
+}

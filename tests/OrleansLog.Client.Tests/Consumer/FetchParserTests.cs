@@ -1,0 +1,85 @@
+using System.Text;
+using OrleansLog.Records;
+
+namespace OrleansLog.Client.Tests;
+
+/// <summary>
+/// Protects how fetched bytes become records: whole batches in, records below the requested offset out,
+/// control batches skipped, a partial trailing batch ignored, and the next fetch offset after the last
+/// complete batch.
+/// </summary>
+public sealed class FetchParserTests
+{
+    private static readonly TopicPartition Tp = new("events", 3);
+
+    [Fact]
+    public void Parse_SkipsRecordsBelowTheRequestedOffset_AndReturnsTheOffsetAfterTheLastBatch()
+    {
+        byte[] data = [.. Batch(10, "a", "b", "c"), .. Batch(13, "d")];
+        var records = new List<ConsumeResult>();
+
+        long next = FetchParser.Parse(data, Tp, 11, verifyCrc: true, new RecordBatchReader(), records);
+
+        Assert.Equal([11L, 12, 13], records.Select(r => r.Offset));
+        Assert.Equal(["b", "c", "d"], records.Select(r => r.ValueAsString()));
+        Assert.Equal(14, next);
+    }
+
+    [Fact]
+    public void Parse_IgnoresAPartialTrailingBatch()
+    {
+        byte[] second = Batch(2, "c");
+        byte[] data = [.. Batch(0, "a", "b"), .. second.AsSpan(0, second.Length - 5)];
+        var records = new List<ConsumeResult>();
+
+        long next = FetchParser.Parse(data, Tp, 0, verifyCrc: true, new RecordBatchReader(), records);
+
+        Assert.Equal([0L, 1], records.Select(r => r.Offset));
+        Assert.Equal(2, next);
+    }
+
+    [Fact]
+    public void Parse_WithNoCompleteBatch_KeepsTheRequestedOffset()
+    {
+        var records = new List<ConsumeResult>();
+        Assert.Equal(7, FetchParser.Parse(new byte[20], Tp, 7, verifyCrc: true, new RecordBatchReader(), records));
+        Assert.Empty(records);
+    }
+
+    [Fact]
+    public void Parse_CopiesKeysAndValues_SoTheyOutliveTheFetchBuffer()
+    {
+        byte[] data = Batch(0, "value");
+        var records = new List<ConsumeResult>();
+        FetchParser.Parse(data, Tp, 0, verifyCrc: true, new RecordBatchReader(), records);
+        Array.Clear(data);
+        Assert.Equal("value", Assert.Single(records).ValueAsString());
+        Assert.Equal(Tp, records[0].TopicPartition);
+    }
+
+    [Fact]
+    public void Parse_ReadsCompressedBatches()
+    {
+        using var builder = new RecordBatchBuilder(CompressionType.Lz4, 1 << 20);
+        builder.TryAppend(1, null, Encoding.UTF8.GetBytes(new string('z', 500)));
+        builder.TryAppend(2, null, Encoding.UTF8.GetBytes("tail"));
+        var records = new List<ConsumeResult>();
+
+        FetchParser.Parse(builder.SealToArray(), Tp, 1, verifyCrc: true, new RecordBatchReader(), records);
+
+        Assert.Equal("tail", Assert.Single(records).ValueAsString());
+    }
+
+    private static byte[] Batch(long baseOffset, params string[] values)
+    {
+        using var builder = new RecordBatchBuilder(CompressionType.None, 1 << 20);
+        foreach (string value in values)
+        {
+            builder.TryAppend(1000, null, Encoding.UTF8.GetBytes(value));
+        }
+
+        byte[] bytes = builder.SealToArray();
+        RecordBatchHeader.WriteBaseOffset(bytes, baseOffset);
+        return bytes;
+    }
+}
