@@ -26,6 +26,7 @@ internal sealed class LogSegment
     private long _size;
     private long _nextOffset;
     private long _maxTimestamp = -1;
+    private long _trackedMaxTimestamp = -1;
     private long _offsetOfMaxTimestamp;
     private int _indexSuspect;
 
@@ -79,9 +80,6 @@ internal sealed class LogSegment
 
     public string LogPath => Log.Path;
 
-    public bool IsFull(long incomingBytes, int segmentBytes) =>
-        Size > 0 && (Size + incomingBytes > segmentBytes || OffsetIndex.IsFull || TimeIndex.IsFull);
-
     /// <summary>Creates the three files of a new, empty segment.</summary>
     public static LogSegment Create(ILogFileSystem fileSystem, string directory, long baseOffset, PartitionLogOptions options)
     {
@@ -131,6 +129,7 @@ internal sealed class LogSegment
             if (timeIndex.LastEntry is { } last)
             {
                 segment._maxTimestamp = last.Timestamp;
+                segment._trackedMaxTimestamp = last.Timestamp;
                 segment._offsetOfMaxTimestamp = last.Offset;
             }
 
@@ -183,16 +182,20 @@ internal sealed class LogSegment
     /// <summary>Updates the max timestamp and the indexes for one batch (append and rebuild; owner only).</summary>
     private void TrackBatch(long position, long lastOffset, long maxTimestamp, long size, int indexIntervalBytes)
     {
-        if (maxTimestamp > _maxTimestamp)
+        if (maxTimestamp > _trackedMaxTimestamp)
         {
-            Volatile.Write(ref _maxTimestamp, maxTimestamp);
+            _trackedMaxTimestamp = maxTimestamp;
             _offsetOfMaxTimestamp = lastOffset;
+            if (maxTimestamp > _maxTimestamp)
+            {
+                Volatile.Write(ref _maxTimestamp, maxTimestamp);
+            }
         }
 
         if (BytesSinceLastIndexEntry > indexIntervalBytes)
         {
             OffsetIndex.Append(lastOffset, checked((int)position));
-            TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+            TimeIndex.MaybeAppend(_trackedMaxTimestamp, _offsetOfMaxTimestamp);
             BytesSinceLastIndexEntry = 0;
         }
 
@@ -212,10 +215,11 @@ internal sealed class LogSegment
         OffsetIndex.Reset();
         TimeIndex.Reset();
         BytesSinceLastIndexEntry = 0;
+        _trackedMaxTimestamp = -1;
+        _offsetOfMaxTimestamp = BaseOffset;
         if (forgetTimestamps)
         {
             Volatile.Write(ref _maxTimestamp, -1);
-            _offsetOfMaxTimestamp = BaseOffset;
         }
 
         Interlocked.Exchange(ref _indexSuspect, 0);
@@ -295,6 +299,7 @@ internal sealed class LogSegment
         }
 
         Volatile.Write(ref _maxTimestamp, maxTimestamp);
+        _trackedMaxTimestamp = maxTimestamp;
         _offsetOfMaxTimestamp = offsetOfMax;
     }
 
@@ -304,9 +309,9 @@ internal sealed class LogSegment
     /// </summary>
     public void WriteIndexesOut(bool final)
     {
-        if (final && _maxTimestamp >= 0)
+        if (final && _trackedMaxTimestamp >= 0)
         {
-            TimeIndex.MaybeAppend(_maxTimestamp, _offsetOfMaxTimestamp);
+            TimeIndex.MaybeAppend(_trackedMaxTimestamp, _offsetOfMaxTimestamp);
         }
 
         OffsetIndex.WritePending();

@@ -25,7 +25,7 @@ public sealed partial class PartitionLog
     private static partial void LogIndexRebuilding(ILogger logger, string partition, string file, string reason);
 
     [LoggerMessage(EventId = 5, Level = LogLevel.Warning,
-        Message = "Index '{IndexFile}' of {Partition} has an entry (offset {EntryOffset}, position {EntryPosition}) that the log does not confirm; reads scan the segment until the index is rebuilt")]
+        Message = "Index '{IndexFile}' of {Partition} has an entry (offset {EntryOffset}, position {EntryPosition}; -1 for a time index) that the log does not confirm; reads scan the segment until its indexes are rebuilt")]
     private static partial void LogIndexEntryRejected(ILogger logger, string partition, string indexFile, long entryOffset, int entryPosition);
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Information,

@@ -222,7 +222,7 @@ public sealed partial class PartitionLog
 
                 if (indexWrong)
                 {
-                    OnIndexEntryRejected(segment, entry!.Value.Offset, entry.Value.Position);
+                    OnIndexEntryRejected(segment, segment.OffsetIndex.Path, entry!.Value.Offset, entry.Value.Position);
                     entry = null;
                 }
             }
@@ -233,13 +233,14 @@ public sealed partial class PartitionLog
         }
     }
 
-    private void OnIndexEntryRejected(LogSegment segment, long entryOffset, int entryPosition)
+    /// <summary>Stops trusting both indexes of <paramref name="segment"/> until the owner rebuilds them.</summary>
+    private void OnIndexEntryRejected(LogSegment segment, string indexPath, long entryOffset, int entryPosition)
     {
         if (!segment.IsIndexSuspect)
         {
             segment.MarkIndexSuspect();
             Interlocked.Exchange(ref _indexRebuildRequested, 1);
-            LogIndexEntryRejected(_logger, Name, segment.OffsetIndex.Path, entryOffset, entryPosition);
+            LogIndexEntryRejected(_logger, Name, indexPath, entryOffset, entryPosition);
         }
     }
 
@@ -294,15 +295,23 @@ public sealed partial class PartitionLog
 
                 long start = 0;
                 long expectedBase = segment.BaseOffset;
-                long? before = segment.TimeIndex.LookupOffsetBefore(timestampMs);
-                if (before is { } beforeOffset)
+                if (!segment.IsIndexSuspect && segment.TimeIndex.LookupBefore(timestampMs) is { } before)
                 {
-                    if (!TryLocate(segment, beforeOffset, out start, out RecordBatchHeader holder, out anomaly))
+                    if (!TryLocate(segment, before.Offset, out long holderPosition, out RecordBatchHeader holder, out anomaly))
                     {
                         return false;
                     }
 
-                    expectedBase = holder.BaseOffset;
+                    if (holder.MaxTimestamp == before.Timestamp)
+                    {
+                        start = holderPosition;
+                        expectedBase = holder.BaseOffset;
+                    }
+                    else
+                    {
+                        // The entry names a batch that did not set that timestamp: scan the whole segment.
+                        OnIndexEntryRejected(segment, segment.TimeIndex.Path, before.Offset, -1);
+                    }
                 }
 
                 var scanner = new BatchScanner(segment.Log, start, segment.Size, buffer, verifyCrc: false);

@@ -42,7 +42,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly string _directory;
     private readonly string _topic;
     private readonly int _partition;
-    private readonly PartitionLogOptions _options;
+    private PartitionLogOptions _options;
     private readonly CommitScheduler _scheduler;
     private readonly ILogFileSystem _fileSystem;
     private readonly TimeProvider _timeProvider;

@@ -48,4 +48,14 @@ public sealed record RecoveryReport
 
     /// <summary>Wall-clock time the load took.</summary>
     public required TimeSpan Duration { get; init; }
+
+    /// <summary>One line for logs, e.g. "unclean shutdown; rescanned 2 segments (1048576 bytes); cut 37 bytes …".</summary>
+    public override string ToString()
+    {
+        string cut = TruncatedFile is null
+            ? "nothing cut"
+            : $"cut {BytesTruncated} bytes at position {TruncatedPosition} of '{TruncatedFile}' (offset {FirstTruncatedOffset}): {Reason}";
+        return $"{(WasCleanShutdown ? "clean" : "unclean")} shutdown; rescanned {SegmentsScanned} segments ({BytesScanned} bytes); {cut}; " +
+            $"deleted {DeletedSegments.Count} files; rebuilt {RebuiltIndexes.Count} index files; offsets [{LogStartOffset}, {LogEndOffset}); took {Duration.TotalMilliseconds:F1} ms";
+    }
 }

@@ -194,10 +194,12 @@ internal sealed class TimeIndex : IDisposable
     }
 
     /// <summary>
-    /// The offset named by the greatest entry whose timestamp is strictly below <paramref name="timestamp"/>:
-    /// no batch at or before it can have a maxTimestamp ≥ the target. Null when no entry qualifies.
+    /// The greatest entry whose timestamp is strictly below <paramref name="timestamp"/>: no batch at or
+    /// before its offset can have a maxTimestamp ≥ the target. Null when no entry qualifies. Callers check
+    /// that the batch holding the entry's offset has exactly the entry's timestamp (it is the batch that
+    /// set the maximum) before trusting it.
     /// </summary>
-    public long? LookupOffsetBefore(long timestamp)
+    public (long Timestamp, long Offset)? LookupBefore(long timestamp)
     {
         Snapshot snapshot = Volatile.Read(ref _snapshot);
         int count = Volatile.Read(ref snapshot.PublishedCount);
@@ -218,7 +220,7 @@ internal sealed class TimeIndex : IDisposable
             }
         }
 
-        return found < 0 ? null : BaseOffset + snapshot.RelativeOffsets[found];
+        return found < 0 ? null : (snapshot.Timestamps[found], BaseOffset + snapshot.RelativeOffsets[found]);
     }
 
     /// <summary>Removes every entry naming an offset at or after <paramref name="offset"/> (owner only).</summary>

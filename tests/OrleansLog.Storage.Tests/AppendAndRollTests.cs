@@ -178,14 +178,13 @@ public sealed class AppendAndRollTests
         PartitionLog log = harness.Open();
         await harness.AppendAsync(log);
 
-        // Hold a truncation inside its fsync (owner busy), then try to append from another thread.
-        harness.Options.IndexIntervalBytes = 0;
-        Task truncation = Task.Run(() => log.Close(), TestContext.Current.CancellationToken);
+        // Hold Close inside its fsync of the time index (owner busy), then try to append from another thread.
+        Task closing = Task.Run(() => log.Close(), TestContext.Current.CancellationToken);
         await Wait.UntilAsync(() => fileSystem.FlushesStarted >= 1, "close to reach its fsync");
         InvalidOperationException second = Assert.Throws<InvalidOperationException>(
             () => { _ = log.AppendAsync(TestBatches.Create(1, 10, 1_000), 0, TestContext.Current.CancellationToken); });
         Assert.Contains("one owner at a time", second.Message, StringComparison.Ordinal);
         gate.Set();
-        await Wait.ForAsync(truncation, "close to finish");
+        await Wait.ForAsync(closing, "close to finish");
     }
 }

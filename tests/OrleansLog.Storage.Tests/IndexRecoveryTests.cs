@@ -77,6 +77,7 @@ public sealed class IndexRecoveryTests
     [InlineData("positions swapped")]
     [InlineData("middle entries wrong, last entry right")]
     [InlineData("time index random")]
+    [InlineData("time index offsets moved forward")]
     public async Task CorruptIndex_NeverProducesAWrongRead(string corruption)
     {
         using var harness = new LogHarness();
@@ -101,6 +102,7 @@ public sealed class IndexRecoveryTests
             string timeIndex = LogFileNames.TimeIndexFile(harness.Directory, baseOffset);
             byte[] bytes = File.ReadAllBytes(corruption.StartsWith("time", StringComparison.Ordinal) ? timeIndex : index);
             int entries = bytes.Length / 8;
+            int timeEntries = bytes.Length / 12;
             switch (corruption)
             {
                 case "random bytes":
@@ -122,6 +124,15 @@ public sealed class IndexRecoveryTests
                     }
 
                     break;
+                case "time index offsets moved forward":
+                    // Still increasing timestamps and non-decreasing offsets, so it loads; every entry now
+                    // claims the last batch, which would make lookups skip the batches in between.
+                    for (int e = 0; e < timeEntries - 1; e++)
+                    {
+                        bytes.AsSpan(((timeEntries - 1) * 12) + 8, 4).CopyTo(bytes.AsSpan((e * 12) + 8));
+                    }
+
+                    break;
                 case "middle entries wrong, last entry right":
                     for (int e = 0; e < entries - 1; e++)
                     {
@@ -139,15 +150,15 @@ public sealed class IndexRecoveryTests
         PartitionLog reopened = harness.Open();
         LogHarness.AssertHolds(reopened, harness.Acknowledged);
         AssertTimestampLookups(reopened, harness.Acknowledged);
-        if (corruption == "middle entries wrong, last entry right")
+        if (corruption is "middle entries wrong, last entry right" or "time index offsets moved forward")
         {
-            // The load-time checks pass this one; the reads must have caught it themselves.
+            // The load-time checks pass these; the reads must have caught them themselves.
             Assert.Contains(harness.Logger.Entries, e => e.EventId == 5);
         }
 
         // 4. the next append rebuilds any index a read found suspect; reads still agree.
         await harness.AppendAsync(reopened, timestamp: 20_000);
-        if (corruption == "middle entries wrong, last entry right")
+        if (corruption is "middle entries wrong, last entry right" or "time index offsets moved forward")
         {
             Assert.Contains(harness.Logger.Entries, e => e.EventId == 6);
         }

@@ -49,7 +49,7 @@ public sealed class PartitionLogPropertyTests
     public async Task RandomOperations_AgreeWithAListOfBatches()
     {
         Gen<Scenario> scenarios = Gen.Select(GenOp.Array[1, 40], Gen.OneOf(0, 64, 256, 4096), (ops, interval) => new Scenario(ops, interval));
-        await scenarios.SampleAsync(scenario => RunAsync(scenario), iter: 1500, threads: 1);
+        await scenarios.SampleAsync(scenario => RunAsync(scenario), iter: 150, threads: 1);
     }
 
     private static async Task RunAsync(Scenario scenario)
