@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using OrleansLog.Cli.Commands;
 using OrleansLog.Cli.Output;
 
@@ -34,7 +35,7 @@ internal static class CliApplication
             if (parseResult.Errors.Count > 0)
             {
                 string help = $"see '{CommandPath(parseResult)} --help'";
-                await console.Error.WriteLineAsync(ErrorLine.Format(ErrorCode.InvalidRequest, $"{parseResult.Errors[0].Message} ({help})"));
+                await console.Error.WriteLineAsync(ErrorLine.Format(ErrorCode.InvalidRequest, $"{Describe(parseResult.Errors[0])} ({help})"));
                 return ExitCodes.Usage;
             }
 
@@ -43,16 +44,28 @@ internal static class CliApplication
         }
         finally
         {
-            await console.Out.FlushAsync(CancellationToken.None);
+            await BrokenPipe.FlushQuietlyAsync(console.Out);
         }
+    }
+
+    /// <summary>The parser's message, prefixed with the option it is about when it does not say so itself.</summary>
+    private static string Describe(ParseError error)
+    {
+        string? option = error.SymbolResult switch
+        {
+            OptionResult o => o.Option.Name,
+            ArgumentResult { Parent: OptionResult o } => o.Option.Name,
+            _ => null,
+        };
+        return option is null || error.Message.Contains(option, StringComparison.Ordinal) ? error.Message : $"{option}: {error.Message}";
     }
 
     private static string CommandPath(ParseResult parseResult)
     {
         var names = new Stack<string>();
-        for (System.CommandLine.Parsing.SymbolResult? result = parseResult.CommandResult; result is not null; result = result.Parent)
+        for (SymbolResult? result = parseResult.CommandResult; result is not null; result = result.Parent)
         {
-            if (result is System.CommandLine.Parsing.CommandResult command)
+            if (result is CommandResult command)
             {
                 names.Push(command.Parent is null ? "olog" : command.Command.Name);
             }

@@ -11,6 +11,9 @@ internal static class ExitCodes
     /// <summary>The command line was wrong; nothing was attempted.</summary>
     public const int Usage = 2;
 
+    /// <summary>Standard output was closed by its reader (128 + SIGPIPE, as shells report it).</summary>
+    public const int BrokenPipe = 141;
+
     /// <summary>Interrupted with Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int Interrupted = 130;
 }

@@ -54,7 +54,11 @@ internal struct BatchScanner
             return BatchFrameStatus.LengthPastEnd;
         }
 
-        ReadOnlySpan<byte> bytes = _buffer.AsSpan((int)(Position - _bufferStart), headerBytes);
+        // At the end of the data there is nothing to slice: Position may lie past the buffered window
+        // after a batch larger than the buffer was skipped.
+        ReadOnlySpan<byte> bytes = headerBytes > 0
+            ? _buffer.AsSpan((int)(Position - _bufferStart), headerBytes)
+            : ReadOnlySpan<byte>.Empty;
         BatchFrameStatus status = BatchFraming.CheckHeader(bytes, available, out long size);
         if (status != BatchFrameStatus.Valid)
         {

@@ -13,7 +13,6 @@ public sealed class BadInputTests(InProcessBroker broker) : IClassFixture<InProc
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
 
     [Theory]
-    [InlineData("")]
     [InlineData(".")]
     [InlineData("..")]
     [InlineData("has space")]
@@ -25,6 +24,15 @@ public sealed class BadInputTests(InProcessBroker broker) : IClassFixture<InProc
         Assert.Equal(ErrorCode.InvalidTopic, result.Error);
         Assert.False((await broker.Client.GetGrain<ITopicGrain>(name).GetMetadataAsync(Ct)).Exists);
         Assert.DoesNotContain(name, await Registry().ListAsync(Ct));
+    }
+
+    [Fact]
+    public async Task AdminCreateTopic_WithEmptyName_ThrowsInvalidTopic_BeforeReachingAnyGrain()
+    {
+        var error = await Assert.ThrowsAsync<OrleansLog.Client.OrleansLogException>(
+            () => new OrleansLog.Client.OrleansLogAdmin(broker.Client).CreateTopicAsync("", 1, cancellationToken: Ct));
+        Assert.Equal(ErrorCode.InvalidTopic, error.Error);
+        Assert.False(error.IsRetriable);
     }
 
     [Fact]

@@ -174,6 +174,22 @@ public sealed class ReadTests
     }
 
     [Fact]
+    public async Task ReadBatchHeaders_WalksBatchesLargerThanItsBuffer_ToTheEnd()
+    {
+        // Header walks read 4 KiB at a time; a last batch larger than that once made the walk
+        // slice past its buffer at the end of the segment.
+        using var harness = new LogHarness();
+        PartitionLog log = harness.Open();
+        for (int i = 0; i < 3; i++)
+        {
+            await harness.AppendAsync(log, records: 2, payloadBytes: 20_000);
+        }
+
+        Assert.Equal([0L, 2L, 4L], log.ReadBatchHeaders(0).Select(h => h.BaseOffset));
+        log.Close();
+    }
+
+    [Fact]
     public async Task ConcurrentReads_DuringAppends_AlwaysSeeWholeValidBatches()
     {
         using var harness = new LogHarness();

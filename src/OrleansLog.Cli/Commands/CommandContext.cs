@@ -35,9 +35,15 @@ internal sealed class CommandContext(CliConsole console, GlobalOptions globals)
                 await Out.FlushAsync(CancellationToken.None);
                 return ExitCodes.Success;
             }
+            catch (IOException ex) when (BrokenPipe.Is(ex))
+            {
+                // Whoever read standard output has gone (olog consume ... | head): stop quietly, as Unix
+                // tools killed by SIGPIPE do.
+                return ExitCodes.BrokenPipe;
+            }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await Out.FlushAsync(CancellationToken.None);
+                await BrokenPipe.FlushQuietlyAsync(Out);
                 if (interruptIsSuccess)
                 {
                     return ExitCodes.Success;
@@ -48,7 +54,7 @@ internal sealed class CommandContext(CliConsole console, GlobalOptions globals)
             }
             catch (Exception ex)
             {
-                await Out.FlushAsync(CancellationToken.None);
+                await BrokenPipe.FlushQuietlyAsync(Out);
                 (string line, int exitCode) = ErrorLine.Describe(ex);
                 await Console.Error.WriteLineAsync(line);
                 return exitCode;

@@ -59,7 +59,7 @@ internal sealed class LogDumper(TextWriter output, bool json, bool includeRecord
         }
 
         RecordBatchHeader h = entry.Header;
-        string crc = entry.IsValid ? "ok" : $"CORRUPT ({entry.Problem})";
+        string crc = entry.IsValid ? "ok" : $"CORRUPT: {entry.Problem}";
         output.WriteLine(Invariant(
             $"baseOffset: {h.BaseOffset} lastOffset: {h.LastOffset} count: {h.RecordsCount} position: {entry.Position} size: {entry.Size} maxTimestamp: {h.MaxTimestamp} compression: {ChoiceArguments.CompressionName(h.Compression)} crc: {crc}"));
         if (!includeRecords || !entry.IsValid)

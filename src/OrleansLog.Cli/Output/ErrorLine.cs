@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Orleans.Runtime;
 using Orleans.Runtime.Messaging;
 using OrleansLog.Client;
@@ -11,7 +12,7 @@ namespace OrleansLog.Cli.Output;
 /// the broker's code and message; Orleans transport failures become Kafka's NetworkException or
 /// RequestTimedOut so that a script can tell "cluster unreachable" from "request refused".
 /// </summary>
-internal static class ErrorLine
+internal static partial class ErrorLine
 {
     public static string Format(ErrorCode error, string message) => $"error: {error}: {SingleLine(message)}";
 
@@ -36,7 +37,12 @@ internal static class ErrorLine
         _ => (ErrorCode.UnknownServerError, $"{exception.GetType().Name}: {exception.Message}", ExitCodes.Failure),
     };
 
-    /// <summary>Messages may span lines (Orleans puts stack-like detail in some); the error line never does.</summary>
-    private static string SingleLine(string message) =>
-        message.Trim().ReplaceLineEndings(" ");
+    /// <summary>
+    /// Messages may span lines (Orleans and the command-line parser put lists and detail in some); the
+    /// error line never does, so every run of whitespace becomes one space.
+    /// </summary>
+    private static string SingleLine(string message) => Whitespace().Replace(message.Trim(), " ");
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
 }

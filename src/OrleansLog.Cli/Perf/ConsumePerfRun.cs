@@ -13,14 +13,13 @@ internal sealed class ConsumePerfRun(IOrleansLogAdmin admin, IConsumerFactory co
     /// <summary>A benchmark that waits this long without a record has stalled; it fails instead of hanging.</summary>
     public static readonly TimeSpan IdleTimeout = TimeSpan.FromSeconds(10);
 
+    private IReadOnlyList<ListedOffset> _start = [];
     private long _consumed;
 
     public long Consumed => Interlocked.Read(ref _consumed);
 
     /// <summary>Records the run will read: known once <see cref="PrepareAsync"/> has looked at the offsets.</summary>
     public long Target { get; private set; }
-
-    private IReadOnlyList<ListedOffset> _start = [];
 
     public async Task PrepareAsync(CancellationToken cancellationToken)
     {

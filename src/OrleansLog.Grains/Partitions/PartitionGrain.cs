@@ -32,47 +32,76 @@ internal sealed partial class PartitionGrain(
     private long _highWatermark;
     private TaskCompletionSource _dataArrived = NewSignal();
     private IGrainTimer? _retentionTimer;
+    private Task<PartitionLog?>? _opening;
 
     /// <summary>The leader epoch stamped on appended batches; replication will bump it per leader change.</summary>
     private int _leaderEpoch;
 
-    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         _partition = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
-        TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
-        if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
-        {
-            _unavailableReason = topic.Exists
-                ? $"topic '{_partition.Topic}' has {topic.PartitionCount} partitions; partition {_partition.Partition} does not exist"
-                : $"topic '{_partition.Topic}' does not exist";
+        return GetLogAsync(cancellationToken);
+    }
 
-            // Check again on the next call: the topic may be created or grow meanwhile.
-            DeactivateOnIdle();
-            return;
+    /// <summary>
+    /// The open log, or null with <see cref="_unavailableReason"/> set when the topic or partition does
+    /// not exist. An unavailable partition asks its topic again on the next call, because the topic may
+    /// have been created or grown meanwhile; concurrent callers share one attempt.
+    /// </summary>
+    private Task<PartitionLog?> GetLogAsync(CancellationToken cancellationToken)
+    {
+        if (_log is not null)
+        {
+            return Task.FromResult<PartitionLog?>(_log);
         }
 
-        _config = topic.Config;
+        return _opening ??= OpenAsync(cancellationToken);
+    }
+
+    private async Task<PartitionLog?> OpenAsync(CancellationToken cancellationToken)
+    {
         try
         {
-            _log = logs.GetOrOpen(_partition, _config);
-        }
-        catch (Exception ex) when (ex is IOException or KafkaStorageException or UnauthorizedAccessException)
-        {
-            _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
-            LogOpenFailed(logger, ex, _partition.ToString());
-            DeactivateOnIdle();
-            return;
-        }
+            TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+            if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
+            {
+                _unavailableReason = topic.Exists
+                    ? $"topic '{_partition.Topic}' has {topic.PartitionCount} partitions; partition {_partition.Partition} does not exist"
+                    : $"topic '{_partition.Topic}' does not exist";
+                return null;
+            }
 
-        _highWatermark = _log.LogEndOffset;
-        _leaderEpoch = Math.Max(0, _log.LeaderEpochCache.LatestEpoch);
-        RebuildProducerState(_log);
-        TimeSpan interval = options.Value.RetentionCheckInterval;
-        _retentionTimer = this.RegisterGrainTimer(
-            static (grain, _) => grain.EnforceRetention(),
-            this,
-            new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
-        LogActivated(logger, _partition.ToString(), _log.LogStartOffset, _log.LogEndOffset, _producers.ProducerCount);
+            _config = topic.Config;
+            PartitionLog log;
+            try
+            {
+                log = logs.GetOrOpen(_partition, _config);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
+                LogOpenFailed(logger, ex, _partition.ToString());
+                return null;
+            }
+
+            _highWatermark = log.LogEndOffset;
+            _leaderEpoch = Math.Max(0, log.LeaderEpochCache.LatestEpoch);
+            _producers.Clear();
+            RebuildProducerState(log);
+            TimeSpan interval = options.Value.RetentionCheckInterval;
+            _retentionTimer?.Dispose();
+            _retentionTimer = this.RegisterGrainTimer(
+                static (grain, _) => grain.EnforceRetention(),
+                this,
+                new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
+            LogActivated(logger, _partition.ToString(), log.LogStartOffset, log.LogEndOffset, _producers.ProducerCount);
+            _log = log;
+            return log;
+        }
+        finally
+        {
+            _opening = null;
+        }
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -90,7 +119,7 @@ internal sealed partial class PartitionGrain(
 
     public async Task<AppendResult> AppendAsync(RecordBatchPayload batch, Acks acks, CancellationToken cancellationToken = default)
     {
-        PartitionLog? log = _log;
+        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
             return AppendResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
@@ -170,7 +199,7 @@ internal sealed partial class PartitionGrain(
 
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        if (_log is null)
+        if ((_log ?? await GetLogAsync(cancellationToken)) is null)
         {
             return FetchResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
         }
@@ -187,12 +216,17 @@ internal sealed partial class PartitionGrain(
         long deadline = timeProvider.GetTimestamp() + (long)(waitMs * (timeProvider.TimestampFrequency / 1000.0));
         while (true)
         {
+            if (_log is null)
+            {
+                return FetchResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+            }
+
             // Arm the wake-up before reading so an append between the read and the wait is not missed.
             Task dataArrived = _dataArrived.Task;
             FetchResult result = Read(request.Offset, maxBytes);
             bool enough = result.Error != ErrorCode.None || result.Records.Length >= Math.Max(1, request.MinBytes);
             long remainingTicks = deadline - timeProvider.GetTimestamp();
-            if (enough || remainingTicks <= 0 || cancellationToken.IsCancellationRequested || _log is null)
+            if (enough || remainingTicks <= 0 || cancellationToken.IsCancellationRequested)
             {
                 return result;
             }
@@ -206,12 +240,12 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    public Task<ListOffsetsResult> ListOffsetsAsync(long timestamp, CancellationToken cancellationToken = default)
+    public async Task<ListOffsetsResult> ListOffsetsAsync(long timestamp, CancellationToken cancellationToken = default)
     {
-        PartitionLog? log = _log;
+        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
-            return Task.FromResult(new ListOffsetsResult(ErrorCode.UnknownTopicOrPartition, -1, -1, $"{_partition}: {_unavailableReason}"));
+            return new ListOffsetsResult(ErrorCode.UnknownTopicOrPartition, -1, -1, $"{_partition}: {_unavailableReason}");
         }
 
         ListOffsetsResult result = timestamp switch
@@ -221,35 +255,35 @@ internal sealed partial class PartitionGrain(
             < 0 => new ListOffsetsResult(ErrorCode.InvalidRequest, -1, -1, $"{_partition}: timestamp {timestamp} is neither -1 (latest), -2 (earliest) nor a time in ms"),
             _ => FindOffset(log, timestamp),
         };
-        return Task.FromResult(result);
+        return result;
     }
 
-    public Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
+    public async Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
     {
-        PartitionLog? log = _log;
+        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         string[] replicas = [node.NodeId];
         PartitionDescription description = log is null
             ? new PartitionDescription(_partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch, -1, -1, -1, 0, ErrorCode.UnknownTopicOrPartition)
             : new PartitionDescription(
                 _partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch,
                 log.LogStartOffset, _highWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None);
-        return Task.FromResult(description);
+        return description;
     }
 
-    public Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default)
+    public async Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default)
     {
-        PartitionLog? log = _log;
+        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
-            return Task.FromResult(AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}"));
+            return AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
         }
 
         long target = offset == OffsetSpec.Latest ? _highWatermark : offset;
         if (target < 0 || target > _highWatermark)
         {
-            return Task.FromResult(AdminResult.Failure(
+            return AdminResult.Failure(
                 ErrorCode.OffsetOutOfRange,
-                $"{_partition}: cannot delete records before offset {offset}; it must be between {log.LogStartOffset} and the high watermark {_highWatermark}"));
+                $"{_partition}: cannot delete records before offset {offset}; it must be between {log.LogStartOffset} and the high watermark {_highWatermark}");
         }
 
         try
@@ -258,10 +292,10 @@ internal sealed partial class PartitionGrain(
         }
         catch (KafkaStorageException ex)
         {
-            return Task.FromResult(AdminResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}"));
+            return AdminResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}");
         }
 
-        return Task.FromResult(AdminResult.Ok);
+        return AdminResult.Ok;
     }
 
     public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default)
@@ -277,9 +311,10 @@ internal sealed partial class PartitionGrain(
         _retentionTimer = null;
         _log = null;
         _unavailableReason = $"topic '{_partition.Topic}' was deleted";
+        _producers.Clear();
+        _highWatermark = 0;
         logs.Delete(_partition);
         _dataArrived.TrySetResult();
-        DeactivateOnIdle();
         return Task.CompletedTask;
     }
 

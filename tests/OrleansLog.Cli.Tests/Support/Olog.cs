@@ -3,7 +3,7 @@ using System.Text;
 namespace OrleansLog.Cli.Tests.Support;
 
 /// <summary>Runs the real command tree against in-memory standard streams.</summary>
-internal static class Cli
+internal static class Olog
 {
     public static Task<CliRun> RunAsync(params string[] args) => RunWithInputAsync(string.Empty, args);
 
