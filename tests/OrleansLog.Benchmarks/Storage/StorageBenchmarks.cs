@@ -63,7 +63,7 @@ internal static class StorageBenchmarks
                 ["batch_bytes"] = BatchBytes,
                 ["mb_per_s"] = JsonLine.MbPerSecond(fsyncBytes, fsyncTime),
                 ["appends"] = appends,
-                ["appends_per_fsync_round"] = fsyncs == 0 ? 0 : Math.Round(appends / (double)fsyncs, 1),
+                ["appends_per_fsync"] = fsyncs == 0 ? 0 : Math.Round(appends / (double)fsyncs, 1),
             });
         }
         finally
@@ -193,7 +193,7 @@ internal static class StorageBenchmarks
         return (elapsed, report.BytesScanned);
     }
 
-    private static async Task<(long Bytes, TimeSpan Elapsed, long FsyncRounds, long Appends)> AppendWithFsyncAsync(
+    private static async Task<(long Bytes, TimeSpan Elapsed, long Fsyncs, long Appends)> AppendWithFsyncAsync(
         string root, int partitions, TimeSpan duration)
     {
         var options = new PartitionLogOptions { FlushPolicy = FlushPolicy.Always };
@@ -204,7 +204,7 @@ internal static class StorageBenchmarks
             logs[p] = PartitionLog.Open(Path.Combine(root, "fsync-" + p), options, scheduler, NullLogger<PartitionLog>.Instance, TimeProvider.System);
         }
 
-        long roundsBefore = scheduler.RoundCount;
+        long fsyncsBefore = scheduler.FsyncCount;
         long bytes = 0;
         long appends = 0;
         using var stop = new CancellationTokenSource(duration);
@@ -227,7 +227,7 @@ internal static class StorageBenchmarks
 
         await Task.WhenAll(writers);
         TimeSpan elapsed = clock.Elapsed;
-        long rounds = scheduler.RoundCount - roundsBefore;
+        long rounds = scheduler.FsyncCount - fsyncsBefore;
         foreach (PartitionLog log in logs)
         {
             log.Close();
