@@ -1,0 +1,75 @@
+using OrleansLog.Client;
+using OrleansLog.Integration.Tests.Infrastructure;
+using Xunit;
+
+namespace OrleansLog.Integration.Tests;
+
+/// <summary>
+/// Protects the broker host as an operator runs it: a graceful stop writes every partition's
+/// clean-shutdown marker (so the next start skips the rescan), topic metadata and producer ids survive
+/// a restart, and a bad setting stops start-up with one line naming it.
+/// </summary>
+public sealed class SiloHostTests : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "olog-host-" + Guid.NewGuid().ToString("N")[..8]);
+
+    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
+
+    public ValueTask DisposeAsync()
+    {
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    [Fact]
+    public async Task GracefulStop_WritesCleanShutdownMarkers_AndMetadataSurvivesRestart()
+    {
+        await using var silo = new SiloProcess(_dataDirectory);
+        await silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
+        long firstProducerId;
+        await using (ExternalClient connection = await ExternalClient.ConnectAsync(Ct, silo.GatewayPort))
+        {
+            var admin = new OrleansLogAdmin(connection.Client);
+            await admin.CreateTopicAsync("kept", 2, config: new Dictionary<string, string> { ["retention.ms"] = "86400000" }, cancellationToken: Ct);
+            await using var producer = new OrleansLogProducer(connection.Client, new ProducerOptions());
+            for (int i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync("kept", $"k{i}", $"v{i}", Ct);
+            }
+
+            firstProducerId = (await connection.Client.GetGrain<OrleansLog.Grains.IProducerIdGrain>(OrleansLog.Grains.IProducerIdGrain.Key).InitProducerIdAsync(Ct)).ProducerId;
+        }
+
+        await silo.StopAsync(TimeSpan.FromSeconds(30));
+
+        string[] partitionDirectories = Directory.GetDirectories(Path.Combine(_dataDirectory, "logs"));
+        Assert.Equal(2, partitionDirectories.Length);
+        foreach (string directory in partitionDirectories)
+        {
+            Assert.True(
+                Directory.EnumerateFiles(directory).Any(f => Path.GetFileName(f).Contains("cleanshutdown", StringComparison.Ordinal)),
+                $"{directory} has no clean-shutdown marker after a graceful stop: {string.Join(", ", Directory.EnumerateFiles(directory).Select(Path.GetFileName))}");
+        }
+
+        await silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
+        await using ExternalClient again = await ExternalClient.ConnectAsync(Ct, silo.GatewayPort);
+        TopicDescription topic = await new OrleansLogAdmin(again.Client).DescribeTopicAsync("kept", Ct);
+        Assert.Equal("86400000", topic.Config["retention.ms"]);
+        Assert.Equal(10, topic.Partitions.Sum(p => p.HighWatermark));
+        long nextProducerId = (await again.Client.GetGrain<OrleansLog.Grains.IProducerIdGrain>(OrleansLog.Grains.IProducerIdGrain.Key).InitProducerIdAsync(Ct)).ProducerId;
+        Assert.True(nextProducerId > firstProducerId, $"producer ids must never repeat across restarts: {nextProducerId} after {firstProducerId}");
+    }
+
+    [Fact]
+    public async Task BadSetting_StopsStartUp_NamingIt()
+    {
+        await using var silo = new SiloProcess(_dataDirectory, "--retention-check-interval", "-00:00:01");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.StartAsync(TimeSpan.FromSeconds(60), Ct));
+        Assert.Contains("RetentionCheckInterval must be positive", error.Message, StringComparison.Ordinal);
+    }
+}
