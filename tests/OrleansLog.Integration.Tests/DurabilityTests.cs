@@ -10,29 +10,20 @@ namespace OrleansLog.Integration.Tests;
 /// Protects the durability promise with real processes: with flush.messages=1 and acks=all, every
 /// record the broker acknowledged before a SIGKILL is read back after restart, in order, exactly once.
 /// </summary>
-public sealed class DurabilityTests : IAsyncLifetime
+public sealed class DurabilityTests : IDisposable
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "olog-dur-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempDataDirectory _data = new("dur");
+    private string DataDirectory => _data.Path;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync()
-    {
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task AcknowledgedRecords_SurviveKill9_InOrderAndExactlyOnce()
     {
         const string topic = "durable";
         const int partitions = 3;
-        await using var silo = new SiloProcess(_dataDirectory);
+        await using var silo = new SiloProcess(DataDirectory);
 
         // 1. Start a broker process and create a topic that acknowledges only fsynced appends.
         await silo.StartAsync(TimeSpan.FromSeconds(60), Ct);

@@ -9,27 +9,18 @@ namespace OrleansLog.Integration.Tests;
 /// clean-shutdown marker (so the next start skips the rescan), topic metadata and producer ids survive
 /// a restart, and a bad setting stops start-up with one line naming it.
 /// </summary>
-public sealed class SiloHostTests : IAsyncLifetime
+public sealed class SiloHostTests : IDisposable
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "olog-host-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly TempDataDirectory _data = new("host");
+    private string DataDirectory => _data.Path;
 
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public ValueTask DisposeAsync()
-    {
-        if (Directory.Exists(_dataDirectory))
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-
-        return ValueTask.CompletedTask;
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task GracefulStop_WritesCleanShutdownMarkers_AndMetadataSurvivesRestart()
     {
-        await using var silo = new SiloProcess(_dataDirectory);
+        await using var silo = new SiloProcess(DataDirectory);
         await silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
         long firstProducerId;
         await using (ExternalClient connection = await ExternalClient.ConnectAsync(Ct, silo.GatewayPort))
@@ -47,7 +38,7 @@ public sealed class SiloHostTests : IAsyncLifetime
 
         await silo.StopAsync(TimeSpan.FromSeconds(30));
 
-        string[] partitionDirectories = Directory.GetDirectories(Path.Combine(_dataDirectory, "logs"));
+        string[] partitionDirectories = Directory.GetDirectories(Path.Combine(DataDirectory, "logs"));
         Assert.Equal(2, partitionDirectories.Length);
         foreach (string directory in partitionDirectories)
         {
@@ -68,7 +59,7 @@ public sealed class SiloHostTests : IAsyncLifetime
     [Fact]
     public async Task BadSetting_StopsStartUp_NamingIt()
     {
-        await using var silo = new SiloProcess(_dataDirectory, "--retention-check-interval", "-00:00:01");
+        await using var silo = new SiloProcess(DataDirectory, "--retention-check-interval", "-00:00:01");
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.StartAsync(TimeSpan.FromSeconds(60), Ct));
         Assert.Contains("RetentionCheckInterval must be positive", error.Message, StringComparison.Ordinal);
     }
