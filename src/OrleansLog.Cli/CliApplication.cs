@@ -30,22 +30,31 @@ internal static class CliApplication
     {
         RootCommand root = BuildRootCommand(console);
         ParseResult parseResult = root.Parse(args);
+        int exitCode;
         try
         {
             if (parseResult.Errors.Count > 0)
             {
                 string help = $"see '{CommandPath(parseResult)} --help'";
                 await console.Error.WriteLineAsync(ErrorLine.Format(ErrorCode.InvalidRequest, $"{Describe(parseResult.Errors[0])} ({help})"));
-                return ExitCodes.Usage;
+                exitCode = ExitCodes.Usage;
+            }
+            else
+            {
+                var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
+                exitCode = await parseResult.InvokeAsync(configuration, cancellationToken);
             }
 
-            var configuration = new InvocationConfiguration { Output = console.Out, Error = console.Error };
-            return await parseResult.InvokeAsync(configuration, cancellationToken);
-        }
-        finally
-        {
             await BrokenPipe.FlushQuietlyAsync(console.Out);
         }
+        catch (IOException ex)
+        {
+            // Standard output itself failed (a full disk behind a redirect): say so instead of crashing.
+            await console.Error.WriteLineAsync(ErrorLine.Format(ErrorCode.UnknownServerError, $"cannot write standard output: {ex.Message}"));
+            return ExitCodes.Failure;
+        }
+
+        return exitCode;
     }
 
     /// <summary>The parser's message, prefixed with the option it is about when it does not say so itself.</summary>

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 
 namespace OrleansLog.Cli;
 
@@ -27,7 +28,31 @@ internal sealed class CliConsole(Stream input, TextWriter output, TextWriter err
 
     public static CliConsole CreateSystem() => new(
         Console.OpenStandardInput(),
-        new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OutputBufferBytes) { AutoFlush = false },
+        new StreamWriter(OpenStandardOutput(), new UTF8Encoding(encoderShouldEmitUTF8Identifier: false), OutputBufferBytes) { AutoFlush = false },
         Console.Error,
         isErrorTerminal: !Console.IsErrorRedirected);
+
+    /// <summary>
+    /// On Unix, when standard output is a pipe, file descriptor 1 as a plain <see cref="FileStream"/>: .NET's
+    /// console stream swallows EPIPE, so <c>olog consume | head</c> would keep consuming forever into a pipe
+    /// nobody reads, while a FileStream throws and the command stops (see <see cref="Output.BrokenPipe"/>).
+    /// A regular file keeps the console stream: FileStream writes at positions it tracks itself, which
+    /// would overwrite what earlier commands wrote to a shared <c>&gt; file</c> redirect.
+    /// </summary>
+    private static Stream OpenStandardOutput()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return Console.OpenStandardOutput();
+        }
+
+        var descriptor = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (descriptor.CanSeek)
+        {
+            descriptor.Dispose();
+            return Console.OpenStandardOutput();
+        }
+
+        return descriptor;
+    }
 }
