@@ -59,6 +59,19 @@ public sealed class ProducerStateTableTests
     }
 
     [Fact]
+    public void IsAhead_OnlyForAKnownProducersLaterSequenceInTheSameEpoch()
+    {
+        var table = new ProducerStateTable();
+        table.Record(Header(5, 0, 0, records: 3), 0, 0, null);
+
+        Assert.True(table.IsAhead(Header(5, 0, 6, records: 1)));
+        Assert.False(table.IsAhead(Header(5, 0, 3, records: 1)), "the expected sequence is not ahead");
+        Assert.False(table.IsAhead(Header(5, 0, 1, records: 1)), "an older sequence is not ahead");
+        Assert.False(table.IsAhead(Header(5, 1, 6, records: 1)), "another epoch is not ahead");
+        Assert.False(table.IsAhead(Header(6, 0, 6, records: 1)), "an unknown producer is not ahead");
+    }
+
+    [Fact]
     public void OlderEpoch_IsFenced_AndNewEpochMustStartAtZero()
     {
         var table = new ProducerStateTable();

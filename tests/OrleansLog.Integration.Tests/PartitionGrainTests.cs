@@ -106,10 +106,30 @@ public sealed class PartitionGrainTests(InProcessBroker broker) : IClassFixture<
         AppendResult gap = await partition.AppendAsync(Batches.Of(producer.ProducerId, 1, 5, "b"), Acks.All, Ct);
         AppendResult stale = await partition.AppendAsync(Batches.Of(producer.ProducerId, 0, 1, "c"), Acks.All, Ct);
 
+        // A gap that is still there after the leader waited for the missing batches is Kafka's error.
         Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, gap.Error);
         Assert.Contains("expected 1, actual 5", gap.Message, StringComparison.Ordinal);
         Assert.Equal(ErrorCode.InvalidProducerEpoch, stale.Error);
         Assert.Equal(1, (await partition.DescribeAsync(Ct)).LogEndOffset);
+    }
+
+    [Fact]
+    public async Task IdempotentBatch_ThatOvertookAnEarlierOne_IsHeldBack_AndStoredInSequenceOrder()
+    {
+        IPartitionGrain partition = await NewPartitionAsync();
+        ProducerIdAndEpoch producer = await broker.Client.GetGrain<IProducerIdGrain>(IProducerIdGrain.Key).InitProducerIdAsync(Ct);
+        await partition.AppendAsync(Batches.Of(producer.ProducerId, producer.Epoch, 0, "a"), Acks.All, Ct);
+
+        // Orleans may deliver concurrent calls out of order: here the third batch arrives before the second.
+        Task<AppendResult> third = partition.AppendAsync(Batches.Of(producer.ProducerId, producer.Epoch, 2, "c"), Acks.All, Ct);
+        Assert.False(third.IsCompleted, "a batch ahead of its predecessor waits for it instead of being rejected");
+        AppendResult second = await partition.AppendAsync(Batches.Of(producer.ProducerId, producer.Epoch, 1, "b"), Acks.All, Ct);
+        AppendResult thirdResult = await third.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        Assert.Equal((ErrorCode.None, 1L), (second.Error, second.BaseOffset));
+        Assert.Equal((ErrorCode.None, 2L), (thirdResult.Error, thirdResult.BaseOffset));
+        FetchResult fetch = await partition.FetchAsync(new FetchRequest(0, 1 << 20, 1, 0), Ct);
+        Assert.Equal([(0L, "a"), (1L, "b"), (2L, "c")], Batches.Values(fetch));
     }
 
     [Fact]

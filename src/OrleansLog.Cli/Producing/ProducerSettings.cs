@@ -13,7 +13,7 @@ internal static class ProducerSettings
     public static Action<ProducerOptions> Configure(Acks acks, CompressionType compression) => options =>
     {
         options.Acks = acks;
-        options.EnableIdempotence = acks == Acks.All;
+        options.EnableIdempotence = acks != Acks.None;
         options.Compression = compression;
     };
 }

@@ -212,7 +212,10 @@ internal sealed class PartitionQueue
             // A leader accepts any first sequence from a producer id it has no state for (as Kafka does), so
             // until one batch under this id is acknowledged a later batch overtaking the first would be
             // stored out of order. One batch at a time until then; it costs one round trip per producer id.
-            int maxInFlight = _options.EnableIdempotence && !_producerIdConfirmed ? 1 : _options.MaxInFlightPerPartition;
+            // Without sequence numbers nothing can restore the order of concurrent calls, which Orleans does
+            // not promise, so a non-idempotent producer keeps one batch in flight (acks=none promises nothing).
+            bool ordered = _options.EnableIdempotence ? _producerIdConfirmed : _options.Acks == Acks.None;
+            int maxInFlight = ordered ? _options.MaxInFlightPerPartition : 1;
             foreach (ProducerBatch batch in _unfinished)
             {
                 if (batch.State == ProducerBatchState.InFlight)

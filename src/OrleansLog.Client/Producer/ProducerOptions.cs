@@ -28,8 +28,12 @@ public sealed class ProducerOptions
     /// <summary>
     /// enable.idempotence: give every batch the producer id, epoch and per-partition sequence numbers so the
     /// leader drops a retried batch it already has; retries then never duplicate records. Default true, as in
-    /// Kafka since 3.0. Requires <see cref="Acks"/> = <see cref="Acks.All"/> and
-    /// <see cref="MaxInFlightPerPartition"/> ≤ 5 (the leader remembers the last five batches per producer).
+    /// Kafka since 3.0. Requires <see cref="Acks"/> Leader or All (Kafka insists on All; with Leader a
+    /// failover may lose the newest sequence numbers, and the producer then continues under a new producer
+    /// id) and <see cref="MaxInFlightPerPartition"/> ≤ 5 (the leader remembers the last five batches per
+    /// producer). Sequence numbers are also what keeps several in-flight batches in order: Orleans does not
+    /// promise that concurrent calls reach a grain in the order they were made, and the leader uses the
+    /// sequence to put them back in order.
     /// </summary>
     public bool EnableIdempotence { get; set; } = true;
 
@@ -64,9 +68,11 @@ public sealed class ProducerOptions
 
     /// <summary>
     /// max.in.flight.requests.per.connection, per partition here: batches of one partition sent and not yet
-    /// answered. Default 5, as Kafka; 1..5 with idempotence. Order within a partition is kept either way:
-    /// batches are sent in order, and after a failure the partition waits for its in-flight batches and
-    /// resends the failed ones in order (with idempotence the leader rejects any batch that overtakes one).
+    /// answered. Default 5, as Kafka; 1..5 with idempotence. Order within a partition is kept: batches are
+    /// sent in order, the leader holds back an idempotent batch that overtook an earlier one until that one
+    /// arrives, and after a failure the partition waits for its in-flight batches and resends the failed ones
+    /// in order. Without idempotence (and acks other than none) only one batch per partition is in flight,
+    /// because nothing else would stop Orleans from delivering two concurrent calls out of order.
     /// </summary>
     public int MaxInFlightPerPartition { get; set; } = 5;
 

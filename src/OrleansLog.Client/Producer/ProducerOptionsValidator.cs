@@ -11,11 +11,11 @@ public static class ProducerOptionsValidator
             throw Invalid(nameof(ProducerOptions.Acks), $"must be None, Leader or All, was {(short)options.Acks}");
         }
 
-        if (options.EnableIdempotence && options.Acks != Acks.All)
+        if (options.EnableIdempotence && options.Acks == Acks.None)
         {
             throw Invalid(
                 nameof(ProducerOptions.Acks),
-                $"must be All when {nameof(ProducerOptions.EnableIdempotence)} is true (was {options.Acks}): a leader failover could otherwise lose acknowledged sequence numbers; set {nameof(ProducerOptions.EnableIdempotence)} = false to use other acks");
+                $"must be Leader or All when {nameof(ProducerOptions.EnableIdempotence)} is true (was {options.Acks}): an idempotent producer needs the leader's answers; set {nameof(ProducerOptions.EnableIdempotence)} = false to use acks=none");
         }
 
         if (options.Linger < TimeSpan.Zero || options.Linger > TimeSpan.FromMinutes(10))

@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Placement;
+using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Logs;
+using OrleansLog.Grains.Placement;
 using OrleansLog.Records;
 using OrleansLog.Storage;
 
@@ -14,12 +17,24 @@ namespace OrleansLog.Grains.Partitions;
 /// cache synchronously within one turn — so order and producer state stay exact — and only then awaits
 /// the group-committed fsync (flush.messages=1), letting the next append of the same partition share
 /// that fsync. Long-poll fetches wait without holding the turn, so they never block appends.
+/// <para>
+/// The log is on one node's disk, so the grain is placed on the node its topic assigns the partition to
+/// (<see cref="PartitionPlacementDirector"/>) and is <see cref="ImmovableAttribute">immovable</see>:
+/// Orleans' activation rebalancing and repartitioning never move it. If it activates anywhere else —
+/// its node was down at placement time, or the topic was created after this activation — it is a
+/// stand-in: it never opens a log, answers every call with a retriable LeaderNotAvailable (owner down)
+/// or NotLeaderOrFollower (owner up), and deactivates once the owner is active so the next call is
+/// placed on the owner.
+/// </para>
 /// </summary>
 [Reentrant]
+[PartitionPlacement]
+[Immovable]
 [GrainType("olog-partition")]
 internal sealed partial class PartitionGrain(
     LogManager logs,
     NodeIdentity node,
+    ClusterNodes clusterNodes,
     IOptions<OrleansLogOptions> options,
     TimeProvider timeProvider,
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
@@ -29,10 +44,23 @@ internal sealed partial class PartitionGrain(
     private TopicConfig _config = TopicConfig.Default;
     private PartitionLog? _log;
     private string _unavailableReason = "not activated";
+    private ErrorCode _unavailableError = ErrorCode.UnknownTopicOrPartition;
+    private IReadOnlyList<string> _replicas = [];
+
+    /// <summary>The node that owns this partition when this activation is a stand-in on another node.</summary>
+    private string? _standInFor;
+    private IGrainTimer? _standInTimer;
     private long _highWatermark;
     private TaskCompletionSource _dataArrived = NewSignal();
     private IGrainTimer? _retentionTimer;
     private Task<PartitionLog?>? _opening;
+    private int _overtakenBatches;
+
+    /// <summary>How long a batch that overtook an earlier one of its producer waits for it (see <see cref="WaitForEarlierBatchesAsync"/>).</summary>
+    private static readonly TimeSpan OvertakenBatchWait = TimeSpan.FromSeconds(2);
+
+    /// <summary>How often a stand-in checks whether the partition's node is back (membership view, no I/O).</summary>
+    private static readonly TimeSpan StandInCheckInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The leader epoch stamped on appended batches; replication will bump it per leader change.</summary>
     private int _leaderEpoch;
@@ -63,8 +91,22 @@ internal sealed partial class PartitionGrain(
         try
         {
             TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+
+            // Ownership first: even a topic being deleted keeps its assignment until its partitions' data
+            // is removed, and only the owner may touch the files.
+            _replicas = topic.ReplicasOf(_partition.Partition);
+            if (_replicas.Count > 0 && !string.Equals(_replicas[0], node.NodeId, StringComparison.Ordinal))
+            {
+                BecomeStandIn(_replicas[0]);
+                return null;
+            }
+
+            _standInFor = null;
+            _standInTimer?.Dispose();
+            _standInTimer = null;
             if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
             {
+                _unavailableError = ErrorCode.UnknownTopicOrPartition;
                 _unavailableReason = topic.Exists
                     ? $"topic '{_partition.Topic}' has {topic.PartitionCount} partitions; partition {_partition.Partition} does not exist"
                     : $"topic '{_partition.Topic}' does not exist";
@@ -79,6 +121,7 @@ internal sealed partial class PartitionGrain(
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
+                _unavailableError = ErrorCode.KafkaStorageError;
                 _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
                 LogOpenFailed(logger, ex, _partition.ToString());
                 return null;
@@ -104,8 +147,58 @@ internal sealed partial class PartitionGrain(
         }
     }
 
+    /// <summary>
+    /// This activation is not on the partition's node: serve nothing, say where the partition lives, and
+    /// move to that node as soon as it is active. Moving is Orleans migration, not deactivation: the
+    /// directory entry passes to the new activation atomically and queued calls are forwarded there, so
+    /// callers holding this silo's address in their caches are redirected. (A plain deactivation leaves
+    /// no directory entry, and a caller's stale cache would just create a new stand-in here.)
+    /// </summary>
+    private void BecomeStandIn(string owner)
+    {
+        bool first = _standInFor is null;
+        _standInFor = owner;
+        _standInTimer ??= this.RegisterGrainTimer(
+            static (grain, _) =>
+            {
+                grain.MoveToOwnerIfActive();
+                return Task.CompletedTask;
+            },
+            this,
+            new GrainTimerCreationOptions(StandInCheckInterval, StandInCheckInterval) { KeepAlive = false, Interleave = false });
+        bool ownerActive = MoveToOwnerIfActive();
+        if (!ownerActive)
+        {
+            _unavailableError = ErrorCode.LeaderNotAvailable;
+            _unavailableReason = $"{_partition} lives on node '{owner}', which is not active; it serves again when that node returns";
+        }
+
+        if (first)
+        {
+            LogStandIn(logger, _partition.ToString(), owner, ownerActive);
+        }
+    }
+
+    /// <summary>
+    /// When the owner is active, answers NotLeaderOrFollower (retriable) and migrates: placement puts the
+    /// next activation on the owner, which opens the log.
+    /// </summary>
+    private bool MoveToOwnerIfActive()
+    {
+        if (_standInFor is not { } owner || !clusterNodes.IsActive(owner))
+        {
+            return false;
+        }
+
+        _unavailableError = ErrorCode.NotLeaderOrFollower;
+        _unavailableReason = $"{_partition} is led by node '{owner}', not by node '{node.NodeId}' where this call arrived; retry";
+        this.MigrateOnIdle();
+        return true;
+    }
+
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
+        _standInTimer?.Dispose();
         _retentionTimer?.Dispose();
         if (_log is not null)
         {
@@ -122,7 +215,7 @@ internal sealed partial class PartitionGrain(
         PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
-            return AppendResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+            return AppendResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
         }
 
         if (acks is not (Acks.None or Acks.Leader or Acks.All))
@@ -140,6 +233,16 @@ internal sealed partial class PartitionGrain(
 
         RecordBatchHeader header = validation.Header;
         SequenceCheck check = _producers.Check(header);
+        if (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header))
+        {
+            check = await WaitForEarlierBatchesAsync(header, cancellationToken);
+            log = _log;
+            if (log is null)
+            {
+                return AppendResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+            }
+        }
+
         if (check.Verdict == SequenceVerdict.Reject)
         {
             return AppendResult.Failure(check.Error, $"{_partition}: {check.Message}");
@@ -201,7 +304,7 @@ internal sealed partial class PartitionGrain(
     {
         if ((_log ?? await GetLogAsync(cancellationToken)) is null)
         {
-            return FetchResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+            return FetchResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
         }
 
         if (request.MaxBytes <= 0 || request.MinBytes < 0 || request.MaxWaitMs < 0)
@@ -218,7 +321,7 @@ internal sealed partial class PartitionGrain(
         {
             if (_log is null)
             {
-                return FetchResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+                return FetchResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
             }
 
             // Arm the wake-up before reading so an append between the read and the wait is not missed.
@@ -245,7 +348,7 @@ internal sealed partial class PartitionGrain(
         PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
-            return new ListOffsetsResult(ErrorCode.UnknownTopicOrPartition, -1, -1, $"{_partition}: {_unavailableReason}");
+            return new ListOffsetsResult(_unavailableError, -1, -1, $"{_partition}: {_unavailableReason}");
         }
 
         ListOffsetsResult result = timestamp switch
@@ -261,11 +364,15 @@ internal sealed partial class PartitionGrain(
     public async Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
     {
         PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
-        string[] replicas = [node.NodeId];
+
+        // Until replication exists only the leader holds the data, so the ISR is the leader alone.
+        string[] self = [node.NodeId];
+        IReadOnlyList<string> replicas = _replicas.Count > 0 ? _replicas : self;
         PartitionDescription description = log is null
-            ? new PartitionDescription(_partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch, -1, -1, -1, 0, ErrorCode.UnknownTopicOrPartition)
+            ? new PartitionDescription(
+                _partition.Partition, _standInFor ?? node.NodeId, replicas, _standInFor is null ? self : [], _leaderEpoch, -1, -1, -1, 0, _unavailableError)
             : new PartitionDescription(
-                _partition.Partition, node.NodeId, replicas, replicas, _leaderEpoch,
+                _partition.Partition, node.NodeId, replicas, self, _leaderEpoch,
                 log.LogStartOffset, _highWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None);
         return description;
     }
@@ -275,7 +382,7 @@ internal sealed partial class PartitionGrain(
         PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
         if (log is null)
         {
-            return AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{_partition}: {_unavailableReason}");
+            return AdminResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
         }
 
         long target = offset == OffsetSpec.Latest ? _highWatermark : offset;
@@ -310,12 +417,62 @@ internal sealed partial class PartitionGrain(
         _retentionTimer?.Dispose();
         _retentionTimer = null;
         _log = null;
+        _unavailableError = ErrorCode.UnknownTopicOrPartition;
         _unavailableReason = $"topic '{_partition.Topic}' was deleted";
         _producers.Clear();
         _highWatermark = 0;
-        logs.Delete(_partition);
+        if (_standInFor is null)
+        {
+            // A stand-in has no log here; whatever this node's disk holds under that name is not its to touch.
+            logs.Delete(_partition);
+        }
+
         _dataArrived.TrySetResult();
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Holds back an idempotent batch that arrived ahead of an earlier batch of the same producer: Orleans
+    /// may deliver concurrent calls out of order, and rejecting the overtaking batch would make the producer
+    /// retry (and with five in flight, retry again and again). The batch waits, up to
+    /// <see cref="OvertakenBatchWait"/>, for the batches before it; then it is checked again, and a gap that
+    /// is still there is OutOfOrderSequenceNumber as in Kafka. At most <see cref="ProducerStateTable.BatchesToRetain"/>
+    /// batches wait at once, the most a well-behaved producer has in flight.
+    /// </summary>
+    private async Task<SequenceCheck> WaitForEarlierBatchesAsync(RecordBatchHeader header, CancellationToken cancellationToken)
+    {
+        SequenceCheck check = _producers.Check(header);
+        if (_overtakenBatches >= ProducerStateTable.BatchesToRetain)
+        {
+            return check;
+        }
+
+        _overtakenBatches++;
+        try
+        {
+            long deadline = timeProvider.GetTimestamp() + (long)(OvertakenBatchWait.TotalSeconds * timeProvider.TimestampFrequency);
+            while (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header) && _log is not null)
+            {
+                long remainingTicks = deadline - timeProvider.GetTimestamp();
+                if (remainingTicks <= 0)
+                {
+                    break;
+                }
+
+                Task progress = _dataArrived.Task;
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                Task delay = Task.Delay(TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency), timeProvider, timeout.Token);
+                await Task.WhenAny(progress, delay);
+                await timeout.CancelAsync();
+                check = _producers.Check(header);
+            }
+        }
+        finally
+        {
+            _overtakenBatches--;
+        }
+
+        return check;
     }
 
     private FetchResult Read(long offset, int maxBytes)

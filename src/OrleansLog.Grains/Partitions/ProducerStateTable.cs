@@ -71,6 +71,23 @@ internal sealed class ProducerStateTable
         return SequenceCheck.Append();
     }
 
+    /// <summary>
+    /// True when <paramref name="batch"/> continues a known producer's current epoch further ahead than
+    /// the next expected sequence: it overtook an earlier batch on the way (Orleans does not keep concurrent
+    /// calls in order), so the earlier one is probably still coming.
+    /// </summary>
+    public bool IsAhead(in RecordBatchHeader batch)
+    {
+        if (!batch.HasProducerId || !_producers.TryGetValue(batch.ProducerId, out ProducerEntry? entry) || batch.ProducerEpoch != entry.Epoch)
+        {
+            return false;
+        }
+
+        long expected = NextSequence(entry.LastSequence);
+        long distance = ((long)batch.BaseSequence - expected + ((long)int.MaxValue + 1)) % ((long)int.MaxValue + 1);
+        return distance > 0 && distance < int.MaxValue / 2;
+    }
+
     /// <summary>Records an appended batch. <paramref name="completion"/> completes when its acknowledgement does.</summary>
     public void Record(in RecordBatchHeader batch, long baseOffset, long logAppendTimeMs, Task<AppendResult>? completion)
     {

@@ -9,7 +9,7 @@ public sealed class ProducerOptionsValidatorTests
     public static TheoryData<string, Action<ProducerOptions>> InvalidOptions => new()
     {
         { nameof(ProducerOptions.Acks), o => o.Acks = (Acks)5 },
-        { nameof(ProducerOptions.Acks), o => o.Acks = Acks.Leader },
+        { nameof(ProducerOptions.Acks), o => o.Acks = Acks.None },
         { nameof(ProducerOptions.Linger), o => o.Linger = TimeSpan.FromMilliseconds(-1) },
         { nameof(ProducerOptions.BatchBytes), o => o.BatchBytes = 100 },
         { nameof(ProducerOptions.BatchBytes), o => o.BatchBytes = 2 * 1024 * 1024 },
