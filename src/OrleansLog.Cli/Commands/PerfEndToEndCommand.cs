@@ -8,7 +8,7 @@ using OrleansLog.Records;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary><c>olog perf e2e --topic T --rate R --seconds S --record-size B [--acks A] [--partitions P]</c>.</summary>
+/// <summary><c>olog perf e2e --topic T --rate R --seconds S --record-size B [--acks A] [--partitions P] [--linger-ms L]</c>.</summary>
 internal static class PerfEndToEndCommand
 {
     public static Command Create(CommandContext context)
@@ -19,9 +19,14 @@ internal static class PerfEndToEndCommand
         Option<int> recordSize = PerfCommand.RecordSizeOption();
         Option<string> acks = ProduceCommand.AcksOption();
         Option<int> partitions = PerfCommand.PartitionsOption();
+        var linger = new Option<int>("--linger-ms")
+        {
+            Description = "Producer linger.ms for the run. Default 0, as Kafka's end-to-end latency tool: latency, not batching, is measured.",
+            DefaultValueFactory = _ => 0,
+        };
         var command = new Command("e2e", "Produce at a fixed rate while consuming; report end-to-end latency percentiles.")
         {
-            topic, rate, seconds, recordSize, acks, partitions,
+            topic, rate, seconds, recordSize, acks, partitions, linger,
         };
         context.SetAction(command, async (parseResult, cancellationToken) =>
         {
@@ -34,6 +39,8 @@ internal static class PerfEndToEndCommand
             PerfCommand.RequireAtLeast("--seconds", duration, 1);
             PerfCommand.RequireAtLeast("--record-size", size, EndToEndPerfRun.MinRecordSize);
             PerfCommand.RequireAtLeast("--partitions", partitionCount, 1);
+            int lingerMs = parseResult.GetValue(linger);
+            PerfCommand.RequireAtLeast("--linger-ms", lingerMs, 0);
             Acks acksValue = ChoiceArguments.ParseAcks(parseResult.GetValue(acks));
 
             await using ClusterConnection connection = await context.ConnectAsync(parseResult, cancellationToken);
@@ -42,7 +49,7 @@ internal static class PerfEndToEndCommand
                 connection.Admin,
                 connection.Producers,
                 connection.Consumers,
-                ProducerSettings.Configure(acksValue, CompressionType.None),
+                ProducerSettings.Configure(acksValue, CompressionType.None, TimeSpan.FromMilliseconds(lingerMs)),
                 topicName,
                 ratePerSecond,
                 duration,

@@ -7,13 +7,18 @@ namespace OrleansLog.Cli.Producing;
 internal static class ProducerSettings
 {
     /// <summary>
-    /// Idempotence needs acks=all (the client's validator insists), so it is on exactly when acks is all:
-    /// retries then never duplicate records, and with other acks the user chose speed over that.
+    /// Idempotence is on unless acks is none (then nobody hears the leader's answers): retries never
+    /// duplicate records, and sequence numbers keep several in-flight batches in order. A null
+    /// <paramref name="linger"/> keeps the producer's default.
     /// </summary>
-    public static Action<ProducerOptions> Configure(Acks acks, CompressionType compression) => options =>
+    public static Action<ProducerOptions> Configure(Acks acks, CompressionType compression, TimeSpan? linger = null) => options =>
     {
         options.Acks = acks;
         options.EnableIdempotence = acks != Acks.None;
         options.Compression = compression;
+        if (linger is { } value)
+        {
+            options.Linger = value;
+        }
     };
 }
