@@ -21,8 +21,10 @@ internal static class CliApplication
         root.Subcommands.Add(TopicsCommand.Create(context));
         root.Subcommands.Add(ProduceCommand.Create(context));
         root.Subcommands.Add(ConsumeCommand.Create(context));
+        root.Subcommands.Add(GroupsCommand.Create(context));
         root.Subcommands.Add(PerfCommand.Create(context));
         root.Subcommands.Add(LogCommand.Create(context));
+        root.Subcommands.Add(ClusterCommand.Create(context));
         return root;
     }
 

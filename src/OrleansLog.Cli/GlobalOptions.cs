@@ -7,6 +7,7 @@ namespace OrleansLog.Cli;
 internal sealed class GlobalOptions
 {
     public const string BootstrapEnvironmentVariable = "OLOG_BOOTSTRAP";
+    public const string PostgresEnvironmentVariable = "OLOG_POSTGRES";
 
     public Option<string> Bootstrap { get; } = new("--bootstrap")
     {
@@ -15,6 +16,13 @@ internal sealed class GlobalOptions
         DefaultValueFactory = _ => Environment.GetEnvironmentVariable(BootstrapEnvironmentVariable) is { Length: > 0 } fromEnvironment
             ? fromEnvironment
             : ConnectionSettings.DefaultBootstrap,
+    };
+
+    public Option<string?> Postgres { get; } = new("--postgres")
+    {
+        Description = $"Find the gateways in the cluster's PostgreSQL database instead of --bootstrap (an Npgsql connection string, e.g. 'Host=db;Username=orleans;Password=...;Database=orleans'). Default: ${PostgresEnvironmentVariable}.",
+        Recursive = true,
+        DefaultValueFactory = _ => Environment.GetEnvironmentVariable(PostgresEnvironmentVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null,
     };
 
     public Option<string> ClusterId { get; } = new("--cluster-id")
@@ -34,6 +42,7 @@ internal sealed class GlobalOptions
     public void AddTo(RootCommand root)
     {
         root.Options.Add(Bootstrap);
+        root.Options.Add(Postgres);
         root.Options.Add(ClusterId);
         root.Options.Add(ConnectTimeoutMs);
     }
@@ -53,9 +62,16 @@ internal sealed class GlobalOptions
             throw CliException.Usage("--cluster-id must not be empty");
         }
 
+        string? postgres = parseResult.GetValue(Postgres);
+        if (postgres is not null && string.IsNullOrWhiteSpace(postgres))
+        {
+            throw CliException.Usage("--postgres must be an Npgsql connection string, was empty");
+        }
+
         return new ConnectionSettings(
-            BootstrapParser.Parse(parseResult.GetValue(Bootstrap) ?? ConnectionSettings.DefaultBootstrap),
+            postgres is null ? BootstrapParser.Parse(parseResult.GetValue(Bootstrap) ?? ConnectionSettings.DefaultBootstrap) : [],
             clusterId,
-            TimeSpan.FromMilliseconds(connectTimeoutMs));
+            TimeSpan.FromMilliseconds(connectTimeoutMs),
+            postgres);
     }
 }

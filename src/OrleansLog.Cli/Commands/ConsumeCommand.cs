@@ -7,9 +7,11 @@ using OrleansLog.Client;
 namespace OrleansLog.Cli.Commands;
 
 /// <summary>
-/// <c>olog consume TOPIC [--from-beginning] [--partition P [--offset O]] [--max-messages N]
+/// <c>olog consume TOPIC [--from-beginning] [--partition P [--offset O] | --group G] [--max-messages N]
 /// [--timeout-ms T] [--format text|json]</c>: prints records until N were printed, T ms pass without
-/// one, or Ctrl+C. Partitions are assigned manually (all of them, or the one given).
+/// one, or Ctrl+C. Partitions are assigned manually (all of them, or the one given), or by the consumer
+/// group G, which this consumer joins: it starts at the group's committed offsets and commits what it
+/// printed on exit.
 /// </summary>
 internal static class ConsumeCommand
 {
@@ -21,10 +23,14 @@ internal static class ConsumeCommand
         var offset = new Option<long?>("--offset") { Description = "Start at this offset (needs --partition)." };
         var maxMessages = new Option<long?>("--max-messages") { Description = "Stop after this many records." };
         var timeoutMs = new Option<int?>("--timeout-ms") { Description = "Stop when no record arrives for this long. Default: run until Ctrl+C." };
+        var group = new Option<string?>("--group")
+        {
+            Description = "Join this consumer group: share the partitions with its other members, start at its committed offsets (else as --from-beginning says), commit on exit.",
+        };
         Option<string> format = OutputFormat.Option("text: each value on its own line; json: {\"topic\",\"partition\",\"offset\",\"timestamp\",\"key\",\"value\"} per line.");
         var command = new Command("consume", "Print a topic's records.")
         {
-            topic, fromBeginning, partition, offset, maxMessages, timeoutMs, format,
+            topic, fromBeginning, partition, offset, maxMessages, timeoutMs, format, group,
         };
         context.SetAction(
             command,
@@ -32,6 +38,7 @@ internal static class ConsumeCommand
             {
                 string topicName = TopicsCommand.RequireValidName(parseResult.GetValue(topic));
                 int? partitionValue = parseResult.GetValue(partition);
+                string? groupId = GroupId(parseResult.GetValue(group), partitionValue, parseResult.GetValue(offset));
                 long startOffset = StartOffset(parseResult.GetValue(fromBeginning), partitionValue, parseResult.GetValue(offset));
                 long? max = parseResult.GetValue(maxMessages);
                 if (max is < 1)
@@ -49,8 +56,19 @@ internal static class ConsumeCommand
                 await using ClusterConnection connection = await context.ConnectAsync(parseResult, cancellationToken);
                 TopicMetadata metadata = await TopicCheck.RequirePartitionAsync(connection.Admin, topicName, partitionValue, cancellationToken);
                 await using IConsumer consumer = connection.Consumers.CreateConsumer(o =>
-                    o.AutoOffsetReset = startOffset == OffsetSpec.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest);
-                consumer.Assign(Assignment(topicName, partitionValue, metadata.PartitionCount, startOffset));
+                {
+                    o.AutoOffsetReset = startOffset == OffsetSpec.Earliest ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest;
+                    o.GroupId = groupId;
+                });
+                if (groupId is null)
+                {
+                    consumer.Assign(Assignment(topicName, partitionValue, metadata.PartitionCount, startOffset));
+                }
+                else
+                {
+                    // Disposing the consumer commits the positions of everything printed and leaves the group.
+                    consumer.Subscribe([topicName]);
+                }
                 await PrintAsync(
                     consumer,
                     context.Out,
@@ -61,6 +79,22 @@ internal static class ConsumeCommand
             },
             interruptIsSuccess: true);
         return command;
+    }
+
+    /// <summary>The --group to join, or null; the group assigns partitions and positions, so --partition and --offset do not go with it.</summary>
+    public static string? GroupId(string? group, int? partition, long? offset)
+    {
+        if (group is null)
+        {
+            return null;
+        }
+
+        if (partition is not null || offset is not null)
+        {
+            throw CliException.Usage("--group cannot be combined with --partition or --offset: the group assigns the partitions and starts at its committed offsets");
+        }
+
+        return GroupsCommand.RequireValidGroupId(group);
     }
 
     /// <summary>--offset, else the log start with --from-beginning, else the log end (Kafka's console consumer).</summary>

@@ -29,6 +29,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
         Admin = host.Services.GetRequiredService<IOrleansLogAdmin>();
         Producers = host.Services.GetRequiredService<IProducerFactory>();
         Consumers = host.Services.GetRequiredService<IConsumerFactory>();
+        Grains = host.Services.GetRequiredService<IClusterClient>();
     }
 
     public IOrleansLogAdmin Admin { get; }
@@ -37,6 +38,9 @@ internal sealed class ClusterConnection : IAsyncDisposable
 
     public IConsumerFactory Consumers { get; }
 
+    /// <summary>The Orleans client itself, for the few commands that talk to grains without an OrleansLog.Client wrapper.</summary>
+    public IGrainFactory Grains { get; }
+
     /// <summary>
     /// Resolves the gateways and starts the client, retrying until <see cref="ConnectionSettings.ConnectTimeout"/>.
     /// </summary>
@@ -44,7 +48,7 @@ internal sealed class ClusterConnection : IAsyncDisposable
     /// <param name="error">Where warnings go once connected (see <see cref="CommandLoggerProvider"/>).</param>
     public static async Task<ClusterConnection> ConnectAsync(ConnectionSettings settings, TextWriter error, CancellationToken cancellationToken)
     {
-        IPEndPoint[] endpoints = await ResolveAsync(settings.Gateways, cancellationToken);
+        IPEndPoint[] endpoints = settings.PostgreSql is null ? await ResolveAsync(settings.Gateways, cancellationToken) : [];
         HostApplicationBuilder builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var log = new CommandLoggerProvider(error);
         builder.Logging.ClearProviders();
@@ -57,7 +61,19 @@ internal sealed class ClusterConnection : IAsyncDisposable
         var connectClock = Stopwatch.StartNew();
         builder.UseOrleansClient(client =>
         {
-            client.UseStaticClustering(endpoints);
+            if (settings.PostgreSql is null)
+            {
+                client.UseStaticClustering(endpoints);
+            }
+            else
+            {
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = settings.PostgreSql;
+                });
+            }
+
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = settings.ClusterId;
@@ -84,9 +100,12 @@ internal sealed class ClusterConnection : IAsyncDisposable
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             host.Dispose();
+            string where = settings.PostgreSql is null
+                ? $"at {string.Join(',', settings.Gateways)}"
+                : $"through PostgreSQL ({DescribePostgres(settings.PostgreSql)})";
             throw new CliException(
                 ErrorCode.NetworkException,
-                $"cannot connect to the cluster at {string.Join(',', settings.Gateways)} (cluster id '{settings.ClusterId}') within {settings.ConnectTimeout.TotalMilliseconds:0} ms: {ex.Message}");
+                $"cannot connect to the cluster {where} (cluster id '{settings.ClusterId}') within {settings.ConnectTimeout.TotalMilliseconds:0} ms: {ex.Message}");
         }
         catch
         {
@@ -113,6 +132,20 @@ internal sealed class ClusterConnection : IAsyncDisposable
         finally
         {
             _host.Dispose();
+        }
+    }
+
+    /// <summary>Host, port and database of a connection string, for messages; never the password.</summary>
+    private static string DescribePostgres(string connectionString)
+    {
+        try
+        {
+            var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+            return $"host {builder.Host}:{builder.Port}, database '{builder.Database}'";
+        }
+        catch (ArgumentException)
+        {
+            return "an invalid connection string";
         }
     }
 

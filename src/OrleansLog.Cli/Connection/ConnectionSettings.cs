@@ -1,7 +1,11 @@
 namespace OrleansLog.Cli.Connection;
 
 /// <summary>Where the cluster is and how long to try reaching it.</summary>
-internal sealed record ConnectionSettings(IReadOnlyList<BootstrapAddress> Gateways, string ClusterId, TimeSpan ConnectTimeout)
+/// <param name="PostgreSql">
+/// When set, the gateways are read from the cluster's PostgreSQL membership table (Orleans ADO.NET
+/// clustering, an Npgsql connection string) instead of <paramref name="Gateways"/>.
+/// </param>
+internal sealed record ConnectionSettings(IReadOnlyList<BootstrapAddress> Gateways, string ClusterId, TimeSpan ConnectTimeout, string? PostgreSql = null)
 {
     public const string DefaultBootstrap = "localhost:30000";
 

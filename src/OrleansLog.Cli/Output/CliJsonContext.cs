@@ -10,4 +10,6 @@ namespace OrleansLog.Cli.Output;
 [JsonSerializable(typeof(PerfResultJson))]
 [JsonSerializable(typeof(EndToEndResultJson))]
 [JsonSerializable(typeof(LogBatchJson))]
+[JsonSerializable(typeof(ClusterDescriptionJson))]
+[JsonSerializable(typeof(GroupDescriptionJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext;

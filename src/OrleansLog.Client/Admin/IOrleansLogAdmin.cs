@@ -1,10 +1,13 @@
+using OrleansLog.Groups;
+
 namespace OrleansLog.Client;
 
 /// <summary>
-/// Topic administration (Kafka's Admin client): create, list, describe, delete, alter configuration, add
-/// partitions, and list offsets. Every method throws <see cref="OrleansLogException"/> carrying the broker's
-/// error code and message when the operation fails (InvalidTopic, TopicAlreadyExists, InvalidPartitions,
-/// InvalidConfig, UnknownTopicOrPartition, ...).
+/// Topic and consumer-group administration (Kafka's Admin client): create, list, describe, delete, alter
+/// configuration, add partitions, list offsets; list, describe, reset the offsets of and delete groups.
+/// Every method throws <see cref="OrleansLogException"/> carrying the broker's error code and message when
+/// the operation fails (InvalidTopic, TopicAlreadyExists, InvalidPartitions, InvalidConfig,
+/// UnknownTopicOrPartition, GroupIdNotFound, NonEmptyGroup, ...).
 /// </summary>
 public interface IOrleansLogAdmin
 {
@@ -45,4 +48,25 @@ public interface IOrleansLogAdmin
 
     /// <summary>Kafka DeleteRecords: advances the partition's log start offset to <paramref name="beforeOffset"/>.</summary>
     Task DeleteRecordsAsync(TopicPartition partition, long beforeOffset, CancellationToken cancellationToken = default);
+
+    /// <summary>The ids of all consumer groups.</summary>
+    Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A group's state, assignor, generation, members with their partitions, and per partition the committed
+    /// offset, high watermark and lag. GroupIdNotFound for a group that never existed.
+    /// </summary>
+    Task<GroupDescription> DescribeGroupAsync(string groupId, CancellationToken cancellationToken = default);
+
+    /// <summary>The group's committed offsets of every partition it has one for (Kafka OffsetFetch).</summary>
+    Task<IReadOnlyList<CommittedOffset>> ListGroupOffsetsAsync(string groupId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Moves the group's committed offsets of every partition of <paramref name="topic"/> (Kafka's
+    /// kafka-consumer-groups --reset-offsets). Only while the group has no members: NonEmptyGroup otherwise.
+    /// </summary>
+    Task ResetGroupOffsetsAsync(string groupId, string topic, OffsetResetSpec spec, CancellationToken cancellationToken = default);
+
+    /// <summary>Deletes an empty group and its committed offsets (NonEmptyGroup while it has members, GroupIdNotFound if unknown).</summary>
+    Task DeleteGroupAsync(string groupId, CancellationToken cancellationToken = default);
 }

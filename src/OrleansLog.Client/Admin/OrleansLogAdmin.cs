@@ -1,10 +1,11 @@
 using OrleansLog.Grains;
+using OrleansLog.Groups;
 
 namespace OrleansLog.Client;
 
 /// <summary>
-/// <see cref="IOrleansLogAdmin"/> over the topic, topic-registry and partition grains. Stateless and
-/// thread-safe; works from an external Orleans client and inside a silo.
+/// <see cref="IOrleansLogAdmin"/> over the topic, topic-registry, partition, group-coordinator and
+/// group-registry grains. Stateless and thread-safe; works from an external Orleans client and inside a silo.
 /// </summary>
 public sealed class OrleansLogAdmin : IOrleansLogAdmin
 {
@@ -117,7 +118,46 @@ public sealed class OrleansLogAdmin : IOrleansLogAdmin
         ThrowIfFailed(await _grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DeleteRecordsBeforeAsync(beforeOffset, cancellationToken));
     }
 
+    public Task<IReadOnlyList<string>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        _grainFactory.GetGrain<IGroupRegistryGrain>(IGroupRegistryGrain.Key).ListAsync(cancellationToken);
+
+    public async Task<GroupDescription> DescribeGroupAsync(string groupId, CancellationToken cancellationToken = default)
+    {
+        (ErrorCode error, GroupDescription? group) = await Group(groupId).DescribeAsync(cancellationToken);
+        if (error != ErrorCode.None || group is null)
+        {
+            throw new OrleansLogException(error == ErrorCode.None ? ErrorCode.GroupIdNotFound : error, $"Group '{groupId}' does not exist.");
+        }
+
+        return group;
+    }
+
+    public Task<IReadOnlyList<CommittedOffset>> ListGroupOffsetsAsync(string groupId, CancellationToken cancellationToken = default) =>
+        Group(groupId).FetchOffsetsAsync(null, cancellationToken);
+
+    public async Task ResetGroupOffsetsAsync(string groupId, string topic, OffsetResetSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        IGroupCoordinatorGrain group = Group(groupId);
+        ThrowIfInvalidName(topic);
+        ThrowIfFailed(await group.ResetOffsetsAsync(topic, spec, cancellationToken));
+    }
+
+    public async Task DeleteGroupAsync(string groupId, CancellationToken cancellationToken = default) =>
+        ThrowIfFailed(await Group(groupId).DeleteAsync(cancellationToken));
+
     private ITopicGrain Topic(string topic) => _grainFactory.GetGrain<ITopicGrain>(topic);
+
+    /// <summary>Kafka refuses an empty group id (InvalidGroupId); it is checked before it becomes a grain key.</summary>
+    private IGroupCoordinatorGrain Group(string groupId)
+    {
+        if (string.IsNullOrWhiteSpace(groupId))
+        {
+            throw new OrleansLogException(ErrorCode.InvalidGroupId, "A group id must not be empty or blank.");
+        }
+
+        return _grainFactory.GetGrain<IGroupCoordinatorGrain>(groupId);
+    }
 
     private static void ThrowIfFailed(AdminResult result)
     {

@@ -4,7 +4,8 @@ namespace OrleansLog.Client;
 
 /// <summary>
 /// A consumer's state for one assigned partition: the application's position, the next offset to fetch,
-/// a pending offset reset, the buffered fetch results, and whether a fetch or reset is in flight.
+/// a pending offset reset or committed-offset lookup, the buffered fetch results, and whether a fetch,
+/// reset or lookup is in flight.
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the owning <see cref="OrleansLogConsumer"/> guards it with its lock. <see cref="Epoch"/>
@@ -37,6 +38,17 @@ internal sealed class AssignedPartition(TopicPartition topicPartition, IPartitio
 
     public bool ResetInFlight { get; set; }
 
+    /// <summary>The position is to come from the group's committed offset (else auto.offset.reset); nothing is fetched until then.</summary>
+    public bool AwaitingCommitted { get; set; }
+
+    public bool CommittedLookupInFlight { get; set; }
+
+    /// <summary>The last offset known committed for the group (looked up or committed by this consumer); -1 when none.</summary>
+    public long CommittedOffset { get; set; } = -1;
+
+    /// <summary>Being revoked or lost by a rebalance: nothing more is fetched or handed out; it is removed once the listener ran.</summary>
+    public bool Revoking { get; set; }
+
     /// <summary>Monotonic milliseconds before which no fetch or reset is started (retry backoff).</summary>
     public long RetryAtMs { get; set; }
 
@@ -61,5 +73,6 @@ internal sealed class AssignedPartition(TopicPartition topicPartition, IPartitio
         Halted = false;
         RetryAtMs = 0;
         PendingReset = null;
+        AwaitingCommitted = false;
     }
 }

@@ -37,6 +37,63 @@ public static class ConsumerOptionsValidator
         {
             throw Invalid(nameof(ConsumerOptions.RetryBackoff), $"must be positive, was {options.RetryBackoff}");
         }
+
+        ValidateGroup(options);
+    }
+
+    private static void ValidateGroup(ConsumerOptions options)
+    {
+        if (options.GroupId is { } groupId && string.IsNullOrWhiteSpace(groupId))
+        {
+            throw Invalid(nameof(ConsumerOptions.GroupId), "must be null (no group) or a non-blank name");
+        }
+
+        if (options.GroupInstanceId is { } instanceId && string.IsNullOrWhiteSpace(instanceId))
+        {
+            throw Invalid(nameof(ConsumerOptions.GroupInstanceId), "must be null (a dynamic member) or a non-blank name");
+        }
+
+        RequireMilliseconds(nameof(ConsumerOptions.SessionTimeout), options.SessionTimeout);
+        RequireMilliseconds(nameof(ConsumerOptions.HeartbeatInterval), options.HeartbeatInterval);
+        if (options.HeartbeatInterval >= options.SessionTimeout)
+        {
+            throw Invalid(
+                nameof(ConsumerOptions.HeartbeatInterval),
+                $"must be below {nameof(ConsumerOptions.SessionTimeout)} ({options.SessionTimeout}), was {options.HeartbeatInterval}");
+        }
+
+        RequireMilliseconds(nameof(ConsumerOptions.MaxPollInterval), options.MaxPollInterval);
+        if (options.RebalanceTimeout is { } rebalanceTimeout)
+        {
+            RequireMilliseconds(nameof(ConsumerOptions.RebalanceTimeout), rebalanceTimeout);
+        }
+
+        RequireMilliseconds(nameof(ConsumerOptions.AutoCommitInterval), options.AutoCommitInterval);
+        IList<string>? strategy = options.PartitionAssignmentStrategy;
+        if (strategy is null || strategy.Count == 0)
+        {
+            throw Invalid(nameof(ConsumerOptions.PartitionAssignmentStrategy), "must name at least one assignor");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string? assignor in strategy)
+        {
+            if (string.IsNullOrWhiteSpace(assignor) || !seen.Add(assignor))
+            {
+                throw Invalid(
+                    nameof(ConsumerOptions.PartitionAssignmentStrategy),
+                    $"must list distinct, non-blank assignor names, was [{string.Join(", ", strategy)}]");
+            }
+        }
+    }
+
+    /// <summary>Durations sent to the coordinator travel as int milliseconds, as in Kafka.</summary>
+    private static void RequireMilliseconds(string option, TimeSpan value)
+    {
+        if (value < TimeSpan.FromMilliseconds(1) || value.TotalMilliseconds > int.MaxValue)
+        {
+            throw Invalid(option, $"must be between 1 ms and {int.MaxValue} ms, was {value}");
+        }
     }
 
     private static ArgumentException Invalid(string option, string problem) =>

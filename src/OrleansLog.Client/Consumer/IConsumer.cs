@@ -1,9 +1,11 @@
 namespace OrleansLog.Client;
 
 /// <summary>
-/// Reads records from assigned partitions. Partitions are assigned manually with <see cref="Assign(IEnumerable{TopicPartition})"/>;
-/// consumer groups (Subscribe, Commit) come later. Fetching runs in the background and is pipelined: per
-/// partition the next fetch is in flight while the previous one's records are handed out.
+/// Reads records from assigned partitions. Partitions are either assigned manually with
+/// <see cref="Assign(IEnumerable{TopicPartition})"/>, or by a consumer group with <see cref="Subscribe"/>
+/// (<see cref="ConsumerOptions.GroupId"/>), whose coordinator splits the subscribed topics' partitions among
+/// the members. Fetching runs in the background and is pipelined: per partition the next fetch is in flight
+/// while the previous one's records are handed out.
 /// </summary>
 /// <remarks>
 /// Like Kafka's consumer, one consumer is used by one logical reader at a time: call the consume methods
@@ -63,9 +65,54 @@ public interface IConsumer : IAsyncDisposable
     /// </summary>
     /// <exception cref="OrleansLogException">A partition failed in a way the application must decide on:
     /// OffsetOutOfRange or no position with <see cref="AutoOffsetReset.Error"/>, a corrupt batch
-    /// (CorruptMessage), or a non-retriable fetch error. That partition stays halted until it is sought.</exception>
+    /// (CorruptMessage), or a non-retriable fetch error. That partition stays halted until it is sought. In a
+    /// group, also a membership failure that ends it (FencedInstanceId, InconsistentGroupProtocol,
+    /// InvalidSessionTimeout, ...), thrown from every later call.</exception>
+    /// <remarks>In a group, rebalances are applied inside this call; an exception thrown by the
+    /// <see cref="IConsumerRebalanceListener"/> is rethrown from it once the rebalance is applied.</remarks>
     ValueTask<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
 
     /// <summary>Every record as it arrives, until <paramref name="cancellationToken"/> is cancelled.</summary>
     IAsyncEnumerable<ConsumeResult> ConsumeAllAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The topics passed to <see cref="Subscribe"/>; empty when not subscribed.</summary>
+    IReadOnlyList<string> Subscription { get; }
+
+    /// <summary>
+    /// Joins the group <see cref="ConsumerOptions.GroupId"/> for <paramref name="topics"/> (replacing an
+    /// earlier subscription). The group's coordinator assigns partitions; a partition starts at the group's
+    /// committed offset, else where <see cref="ConsumerOptions.AutoOffsetReset"/> says. Membership
+    /// (join, heartbeats) runs in the background; rebalances are applied and <paramref name="listener"/> is
+    /// called inside <see cref="ConsumeAsync"/>. Delivery is at least once: positions reach other members only
+    /// through commits, and auto-commit commits only records handed out before the latest consume call.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ConsumerOptions.GroupId"/>, or partitions are assigned manually.</exception>
+    void Subscribe(IEnumerable<string> topics, IConsumerRebalanceListener? listener = null);
+
+    /// <summary>
+    /// Leaves the group: commits the consumed positions (with auto-commit on), reports the partitions
+    /// revoked, and sends LeaveGroup so the others take them over at once. Does nothing when not subscribed.
+    /// </summary>
+    Task UnsubscribeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Commits the position of every assigned partition: the offset after the last record handed out
+    /// (Kafka's commitSync()). Waits for the coordinator's answer.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ConsumerOptions.GroupId"/>.</exception>
+    /// <exception cref="OrleansLogException">The coordinator refused the commit, e.g. IllegalGeneration or
+    /// RebalanceInProgress after a rebalance took the partitions away, or UnknownTopicOrPartition.</exception>
+    Task CommitAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Commits the given offsets; each is the next offset to consume (the last processed record's offset
+    /// plus one), as in Kafka.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ConsumerOptions.GroupId"/>.</exception>
+    /// <exception cref="OrleansLogException">The coordinator refused the commit.</exception>
+    Task CommitAsync(IEnumerable<TopicPartitionOffset> offsets, CancellationToken cancellationToken = default);
+
+    /// <summary>The group's committed offsets of <paramref name="partitions"/>, in the same order; -1 where none is committed.</summary>
+    /// <exception cref="InvalidOperationException">No <see cref="ConsumerOptions.GroupId"/>.</exception>
+    Task<IReadOnlyList<TopicPartitionOffset>> CommittedAsync(IEnumerable<TopicPartition> partitions, CancellationToken cancellationToken = default);
 }

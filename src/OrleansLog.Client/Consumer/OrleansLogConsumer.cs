@@ -4,12 +4,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orleans.Serialization.Buffers;
 using OrleansLog.Grains;
+using OrleansLog.Groups;
 using OrleansLog.Records;
 
 namespace OrleansLog.Client;
 
 /// <summary>
-/// The consumer (manual assignment). Each assigned partition keeps one long-poll
+/// The consumer, with manual assignment or as a member of a consumer group (membership in
+/// <c>OrleansLogConsumer.Group.cs</c>, rebalances in <c>.Rebalance.cs</c>, offsets in <c>.Commit.cs</c>).
+/// Each assigned partition keeps one long-poll
 /// <see cref="IPartitionGrain.FetchAsync"/> in flight while up to
 /// <see cref="ConsumerOptions.BufferedFetchesPerPartition"/> earlier results wait to be handed out. A
 /// completed fetch is parsed at once: records below the requested offset are skipped (a fetch returns
@@ -23,7 +26,7 @@ namespace OrleansLog.Client;
 /// <see cref="ConsumerOptions.RetryBackoff"/>. All state is guarded by one lock; grain calls and parsing
 /// happen outside it.
 /// </remarks>
-public sealed partial class OrleansLogConsumer : IConsumer
+public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
 {
     private readonly IGrainFactory _grainFactory;
     private readonly ConsumerOptions _options;
@@ -38,6 +41,7 @@ public sealed partial class OrleansLogConsumer : IConsumer
     private bool _mayHaveErrors;
     private int _next;
     private bool _disposed;
+    private bool _closing;
 
     /// <summary>Creates a consumer; <paramref name="options"/> are copied and validated.</summary>
     /// <param name="grainFactory">An <c>IClusterClient</c> outside a silo, or the silo's <see cref="IGrainFactory"/>.</param>
@@ -54,6 +58,19 @@ public sealed partial class OrleansLogConsumer : IConsumer
         _clock = new MonotonicClock(timeProvider ?? TimeProvider.System);
         _fetchMaxWaitMs = (int)_options.FetchMaxWait.TotalMilliseconds;
         _retryTimer = _clock.TimeProvider.CreateTimer(static state => ((OrleansLogConsumer)state!).Pump(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        if (_options.GroupId is { } groupId)
+        {
+            _coordinator = grainFactory.GetGrain<IGroupCoordinatorGrain>(groupId);
+            _clientId = _options.ClientId ?? $"consumer-{groupId}-{Interlocked.Increment(ref s_clientSequence)}";
+            if (_options.EnableAutoCommit)
+            {
+                _autoCommitTimer = _clock.TimeProvider.CreateTimer(
+                    static state => ((OrleansLogConsumer)state!).OnAutoCommitTimer(),
+                    this,
+                    _options.AutoCommitInterval,
+                    _options.AutoCommitInterval);
+            }
+        }
     }
 
     public IReadOnlyList<TopicPartition> Assignment
@@ -141,9 +158,27 @@ public sealed partial class OrleansLogConsumer : IConsumer
     public async ValueTask<ConsumeResult?> ConsumeAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         long deadlineMs = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : _clock.NowMs + (long)timeout.TotalMilliseconds;
+        BeginPoll();
+        try
+        {
+            return await ConsumeCoreAsync(deadlineMs, cancellationToken);
+        }
+        finally
+        {
+            EndPoll();
+        }
+    }
+
+    private async ValueTask<ConsumeResult?> ConsumeCoreAsync(long deadlineMs, CancellationToken cancellationToken)
+    {
         bool pumped = false;
         while (true)
         {
+            if (Membership is { } membership)
+            {
+                await ApplyMembershipEventsAsync(membership, cancellationToken);
+            }
+
             ConsumeResult? result;
             bool drainedFetch;
             Task wait;
@@ -158,6 +193,9 @@ public sealed partial class OrleansLogConsumer : IConsumer
                 }
                 else
                 {
+                    // The record now belongs to the application: from here until its next consume call
+                    // auto-commit must not count it as processed.
+                    EndPollLocked();
                     wait = Task.CompletedTask;
                 }
             }
@@ -177,6 +215,12 @@ public sealed partial class OrleansLogConsumer : IConsumer
             {
                 Pump();
                 pumped = true;
+            }
+
+            // The waiter is armed above, so an event queued after this check wakes it.
+            if (Membership is { HasPendingEventsOrFailed: true })
+            {
+                continue;
             }
 
             long remainingMs = deadlineMs - _clock.NowMs;
@@ -212,14 +256,20 @@ public sealed partial class OrleansLogConsumer : IConsumer
 
     public async ValueTask DisposeAsync()
     {
-        TaskCompletionSource? waiter;
         lock (_gate)
         {
-            if (_disposed)
+            if (_disposed || _closing)
             {
                 return;
             }
 
+            _closing = true;
+        }
+
+        await CloseGroupOnDisposeAsync();
+        TaskCompletionSource? waiter;
+        lock (_gate)
+        {
             _disposed = true;
             foreach (AssignedPartition partition in _order)
             {
@@ -234,6 +284,13 @@ public sealed partial class OrleansLogConsumer : IConsumer
 
         waiter?.TrySetException(new ObjectDisposedException(nameof(OrleansLogConsumer)));
         await _retryTimer.DisposeAsync();
+        if (_autoCommitTimer is not null)
+        {
+            await _autoCommitTimer.DisposeAsync();
+        }
+
+        // _commitLock is not disposed: a commit still finishing releases it afterwards (a SemaphoreSlim
+        // whose wait handle was never used holds nothing to free).
     }
 
     private void Assign(IEnumerable<(TopicPartition Partition, long? Offset)> partitions)
@@ -241,6 +298,12 @@ public sealed partial class OrleansLogConsumer : IConsumer
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_membership is not null)
+            {
+                throw new InvalidOperationException(
+                    $"The consumer is subscribed to [{string.Join(", ", _subscription)}] in group '{_options.GroupId}': the group assigns its partitions. Unsubscribe before assigning manually.");
+            }
+
             var wanted = new Dictionary<TopicPartition, long?>();
             foreach ((TopicPartition partition, long? offset) in partitions)
             {
@@ -270,7 +333,12 @@ public sealed partial class OrleansLogConsumer : IConsumer
                     state = new AssignedPartition(partition, _grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()));
                     _assigned.Add(partition, state);
                     _order.Add(state);
-                    if (offset is null)
+                    if (offset is null && _coordinator is not null)
+                    {
+                        // With a group id, Kafka starts a manually assigned partition at the group's committed offset too.
+                        state.AwaitingCommitted = true;
+                    }
+                    else if (offset is null)
                     {
                         ResetLocked(state, $"no position for {partition}");
                     }
@@ -396,7 +464,7 @@ public sealed partial class OrleansLogConsumer : IConsumer
         {
             int index = (_next + i) % count;
             AssignedPartition partition = _order[index];
-            if (partition.Paused || !partition.Buffered.TryPeek(out FetchedRecords? fetched))
+            if (partition.Paused || partition.Revoking || !partition.Buffered.TryPeek(out FetchedRecords? fetched))
             {
                 continue;
             }
@@ -425,6 +493,7 @@ public sealed partial class OrleansLogConsumer : IConsumer
     {
         List<(AssignedPartition Partition, FetchRequest Request, int Epoch, CancellationToken Cancellation)>? fetches = null;
         List<(AssignedPartition Partition, long Spec, int Epoch)>? resets = null;
+        List<(AssignedPartition Partition, int Epoch)>? lookups = null;
         lock (_gate)
         {
             if (_disposed)
@@ -436,7 +505,7 @@ public sealed partial class OrleansLogConsumer : IConsumer
             long nextRetryMs = long.MaxValue;
             foreach (AssignedPartition partition in _order)
             {
-                if (partition.Halted || partition.FetchInFlight || partition.ResetInFlight)
+                if (partition.Halted || partition.Revoking || partition.FetchInFlight || partition.ResetInFlight || partition.CommittedLookupInFlight)
                 {
                     continue;
                 }
@@ -447,7 +516,12 @@ public sealed partial class OrleansLogConsumer : IConsumer
                     continue;
                 }
 
-                if (partition.PendingReset is { } spec)
+                if (partition.AwaitingCommitted)
+                {
+                    partition.CommittedLookupInFlight = true;
+                    (lookups ??= []).Add((partition, partition.Epoch));
+                }
+                else if (partition.PendingReset is { } spec)
                 {
                     partition.ResetInFlight = true;
                     (resets ??= []).Add((partition, spec, partition.Epoch));
@@ -465,6 +539,11 @@ public sealed partial class OrleansLogConsumer : IConsumer
             _retryTimer.Change(
                 nextRetryMs == long.MaxValue ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(1, nextRetryMs - nowMs)),
                 Timeout.InfiniteTimeSpan);
+        }
+
+        if (lookups is not null)
+        {
+            _ = LookUpCommittedAsync(lookups);
         }
 
         if (resets is not null)

@@ -12,6 +12,15 @@ public sealed class ConsumerOptionsValidatorTests
         { nameof(ConsumerOptions.FetchMaxWait), o => o.FetchMaxWait = TimeSpan.FromMinutes(2) },
         { nameof(ConsumerOptions.BufferedFetchesPerPartition), o => o.BufferedFetchesPerPartition = 0 },
         { nameof(ConsumerOptions.RetryBackoff), o => o.RetryBackoff = TimeSpan.Zero },
+        { nameof(ConsumerOptions.GroupId), o => o.GroupId = " " },
+        { nameof(ConsumerOptions.GroupInstanceId), o => o.GroupInstanceId = string.Empty },
+        { nameof(ConsumerOptions.SessionTimeout), o => o.SessionTimeout = TimeSpan.Zero },
+        { nameof(ConsumerOptions.HeartbeatInterval), o => o.HeartbeatInterval = TimeSpan.FromSeconds(45) },
+        { nameof(ConsumerOptions.MaxPollInterval), o => o.MaxPollInterval = TimeSpan.FromDays(30) },
+        { nameof(ConsumerOptions.RebalanceTimeout), o => o.RebalanceTimeout = TimeSpan.FromSeconds(-1) },
+        { nameof(ConsumerOptions.AutoCommitInterval), o => o.AutoCommitInterval = TimeSpan.Zero },
+        { nameof(ConsumerOptions.PartitionAssignmentStrategy), o => o.PartitionAssignmentStrategy = [] },
+        { nameof(ConsumerOptions.PartitionAssignmentStrategy), o => o.PartitionAssignmentStrategy = ["range", "range"] },
     };
 
     [Theory]
@@ -35,5 +44,29 @@ public sealed class ConsumerOptionsValidatorTests
         Assert.Equal(1, options.FetchMinBytes);
         Assert.Equal(TimeSpan.FromMilliseconds(500), options.FetchMaxWait);
         Assert.Equal(2, options.BufferedFetchesPerPartition);
+    }
+
+    [Fact]
+    public void GroupDefaults_AreKafkasTimeouts_AndPreferTheCooperativeAssignor()
+    {
+        var options = new ConsumerOptions();
+        Assert.Null(options.GroupId);
+        Assert.Null(options.GroupInstanceId);
+        Assert.Equal(TimeSpan.FromSeconds(45), options.SessionTimeout);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.HeartbeatInterval);
+        Assert.Equal(TimeSpan.FromSeconds(300), options.MaxPollInterval);
+        Assert.Equal(options.MaxPollInterval, options.EffectiveRebalanceTimeout);
+        Assert.Equal(["cooperative-sticky", "range"], options.PartitionAssignmentStrategy);
+        Assert.True(options.EnableAutoCommit);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.AutoCommitInterval);
+    }
+
+    [Fact]
+    public void Clone_CopiesTheAssignorList_SoAFactorysDefaultsStayUntouched()
+    {
+        var defaults = new ConsumerOptions();
+        ConsumerOptions copy = defaults.Clone();
+        copy.PartitionAssignmentStrategy.Add("roundrobin");
+        Assert.Equal(2, defaults.PartitionAssignmentStrategy.Count);
     }
 }

@@ -1,5 +1,6 @@
 using Orleans.Runtime;
 using OrleansLog.Grains;
+using OrleansLog.Groups;
 
 namespace OrleansLog.Client.Tests;
 
@@ -10,11 +11,29 @@ namespace OrleansLog.Client.Tests;
 internal sealed class FakeGrainFactory : IGrainFactory
 {
     private readonly Dictionary<string, FakeTopic> _topics = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, FakeGroupCoordinatorGrain> _groups = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public FakeProducerIdGrain ProducerIds { get; } = new();
 
     public FakeTopicRegistryGrain Registry { get; } = new();
+
+    public FakeGroupRegistryGrain GroupRegistry { get; } = new();
+
+    /// <summary>The coordinator of <paramref name="groupId"/>, created on first use.</summary>
+    public FakeGroupCoordinatorGrain Group(string groupId)
+    {
+        lock (_gate)
+        {
+            if (!_groups.TryGetValue(groupId, out FakeGroupCoordinatorGrain? group))
+            {
+                group = new FakeGroupCoordinatorGrain(groupId);
+                _groups.Add(groupId, group);
+            }
+
+            return group;
+        }
+    }
 
     /// <summary>Creates a topic with <paramref name="partitions"/> empty partitions.</summary>
     public FakeTopic AddTopic(string name, int partitions)
@@ -44,6 +63,8 @@ internal sealed class FakeGrainFactory : IGrainFactory
             Type t when t == typeof(ITopicGrain) => TopicByName(primaryKey),
             Type t when t == typeof(IProducerIdGrain) => ProducerIds,
             Type t when t == typeof(ITopicRegistryGrain) => Registry,
+            Type t when t == typeof(IGroupCoordinatorGrain) => Group(primaryKey),
+            Type t when t == typeof(IGroupRegistryGrain) => GroupRegistry,
             _ => throw new NotSupportedException($"No fake for {typeof(TGrainInterface)}."),
         };
         return (TGrainInterface)grain;

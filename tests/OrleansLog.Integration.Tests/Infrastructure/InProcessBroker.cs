@@ -26,6 +26,10 @@ public sealed class InProcessBroker : IAsyncLifetime
         {
             o.DataDirectory = dataDirectory;
             o.RetentionCheckInterval = TimeSpan.FromMilliseconds(200);
+
+            // Consumer-group tests use sessions of a few seconds and must not wait 3 s for each first rebalance.
+            o.Groups.InitialRebalanceDelay = TimeSpan.FromMilliseconds(100);
+            o.Groups.MinSessionTimeout = TimeSpan.FromSeconds(1);
         }));
         _cluster = builder.Build();
         await _cluster.DeployAsync();
