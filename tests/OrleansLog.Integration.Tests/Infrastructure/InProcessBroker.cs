@@ -21,6 +21,7 @@ public sealed class InProcessBroker : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var builder = new InProcessTestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
         string dataDirectory = DataDirectory;
         builder.ConfigureSilo((_, silo) => silo.AddOrleansLog(o =>
         {
