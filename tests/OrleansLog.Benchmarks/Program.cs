@@ -1,8 +1,9 @@
 using OrleansLog.Benchmarks;
+using OrleansLog.Benchmarks.Groups;
 using OrleansLog.Benchmarks.Storage;
 
 // Benchmarks print one JSON object per line on stdout, each with "bench" and its figures.
-// Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage [--dir DIR] [--gib N]
+// Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage|groups [--dir DIR] [--gib N]
 string suite = args.Length > 0 ? args[0] : "storage";
 var settings = BenchSettings.Parse(args.Skip(1).ToArray());
 switch (suite)
@@ -10,7 +11,10 @@ switch (suite)
     case "storage":
         await StorageBenchmarks.RunAllAsync(settings);
         return 0;
+    case "groups":
+        await GroupBenchmarks.RunAllAsync(settings);
+        return 0;
     default:
-        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage)");
+        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage, groups)");
         return 2;
 }

@@ -29,4 +29,7 @@ public sealed class OrleansLogOptions
     /// turns this off and registers ADO.NET storage under <see cref="StorageName"/> instead.
     /// </summary>
     public bool UseFileGrainStorage { get; set; } = true;
+
+    /// <summary>Settings of the consumer-group coordinators (section <c>OrleansLog:Groups</c>).</summary>
+    public OrleansLog.Grains.Groups.GroupCoordinatorOptions Groups { get; set; } = new();
 }

@@ -4,8 +4,11 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization;
+using Orleans.Configuration;
+using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Logs;
 using OrleansLog.Grains.Persistence;
+using OrleansLog.Grains.Placement;
 
 namespace OrleansLog.Grains.Hosting;
 
@@ -29,10 +32,19 @@ public static class SiloBuilderExtensions
         }
 
         services.AddTransient<IConfigurationValidator, OrleansLogOptionsValidator>();
+        OrleansLog.Grains.Groups.GroupCoordinatorServiceCollectionExtensions.AddGroupCoordinators(services);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<LogManager>();
+        services.TryAddSingleton<ClusterNodes>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PartitionWarmup>();
+
+        // The silo's name in Orleans membership is its node id, so placement can map the node ids of
+        // partition assignments to silo addresses (which change on every restart). PostConfigure wins
+        // over hosts and test harnesses that name silos themselves.
+        services.AddOptions<SiloOptions>().PostConfigure<NodeIdentity>(static (silo, node) => silo.SiloName = node.NodeId);
+        builder.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
+        builder.AddPlacementDirector<NodePlacementStrategy, NodePlacementDirector>();
 
         var probe = new OrleansLogOptions();
         configure?.Invoke(probe);
