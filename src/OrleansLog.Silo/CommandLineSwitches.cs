@@ -13,5 +13,7 @@ internal static class CommandLineSwitches
         ["--cluster-id"] = "Silo:ClusterId",
         ["--service-id"] = "Silo:ServiceId",
         ["--retention-check-interval"] = "OrleansLog:RetentionCheckInterval",
+        ["--postgres"] = "Cluster:PostgreSql",
+        ["--advertised-host"] = "Cluster:AdvertisedHost",
     };
 }

@@ -8,8 +8,11 @@ using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Silo;
+using OrleansLog.Silo.Cluster;
 
 // The OrleansLog broker: a thin host over siloBuilder.AddOrleansLog(). All logic lives in the Grains package.
+// Embedded (the default): one node, localhost clustering, grain state in files under the data directory.
+// Cluster mode (Cluster:PostgreSql set): N silos meet in PostgreSQL and keep grain state there.
 try
 {
     WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
@@ -17,10 +20,21 @@ try
     string configDirectory = ConfigDirectory();
     builder.Configuration
         .AddJsonFile(Path.Combine(configDirectory, "appsettings.json"), optional: true)
+        .AddJsonFile(Path.Combine(configDirectory, "cluster.json"), optional: true)
         .AddEnvironmentVariables("OLOG_")
         .AddCommandLine(args, CommandLineSwitches.Map);
 
     SiloSettings settings = SiloSettings.Bind(builder.Configuration);
+    ClusterSettings cluster = ClusterSettings.Bind(builder.Configuration);
+    IPAddress? advertised = null;
+    if (cluster.IsEnabled)
+    {
+        // Before Orleans starts: its ADO.NET providers expect the schema, and an unreachable database
+        // should fail here with one line naming it rather than deep inside silo start-up.
+        advertised = await cluster.ResolveAdvertisedAddressAsync(CancellationToken.None);
+        await PostgresSchema.EnsureAsync(cluster.PostgreSql, CancellationToken.None);
+    }
+
     var logOptions = new OrleansLogOptions();
     builder.Configuration.GetSection("OrleansLog").Bind(logOptions);
 
@@ -29,7 +43,15 @@ try
     builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());
     builder.UseOrleans(silo =>
     {
-        silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        if (advertised is not null)
+        {
+            silo.UsePostgresCluster(settings, cluster, advertised);
+        }
+        else
+        {
+            silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
+        }
+
         silo.Configure<GrainCollectionOptions>(o => o.CollectionAge = TimeSpan.FromMinutes(30));
         silo.AddOrleansLog(o =>
         {
@@ -38,6 +60,7 @@ try
             o.RetentionCheckInterval = logOptions.RetentionCheckInterval;
             o.MaxFetchWait = logOptions.MaxFetchWait;
             o.MaxFetchBytes = logOptions.MaxFetchBytes;
+            o.UseFileGrainStorage = !cluster.IsEnabled;
         });
     });
 

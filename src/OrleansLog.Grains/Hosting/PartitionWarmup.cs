@@ -10,6 +10,9 @@ namespace OrleansLog.Grains.Hosting;
 internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory grainFactory, ILogger<PartitionWarmup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
+    private const int StandInRetries = 10;
+    private static readonly TimeSpan StandInRetryDelay = TimeSpan.FromMilliseconds(100);
+
     public void Participate(ISiloLifecycle lifecycle) =>
         lifecycle.Subscribe(nameof(PartitionWarmup), ServiceLifecycleStage.Active, OnStartAsync, _ => Task.CompletedTask);
 
@@ -26,7 +29,19 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
         {
             try
             {
-                await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync();
+                // A node that returns after an outage may find a stand-in activation of its partition on
+                // another silo; the stand-in answers NotLeaderOrFollower and leaves within a check
+                // interval, after which the call is placed here. Bounded: a few hundred milliseconds.
+                for (int attempt = 1; ; attempt++)
+                {
+                    PartitionDescription description = await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync();
+                    if (description.Error != ErrorCode.NotLeaderOrFollower || attempt == StandInRetries)
+                    {
+                        break;
+                    }
+
+                    await Task.Delay(StandInRetryDelay);
+                }
             }
             catch (Exception ex)
             {

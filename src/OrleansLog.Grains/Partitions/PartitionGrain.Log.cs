@@ -21,4 +21,7 @@ internal sealed partial class PartitionGrain
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: retention failed")]
     private static partial void LogRetentionFailed(ILogger logger, Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: this activation stands in for node {Node} (active: {OwnerActive}) and serves nothing")]
+    private static partial void LogStandIn(ILogger logger, string partition, string node, bool ownerActive);
 }

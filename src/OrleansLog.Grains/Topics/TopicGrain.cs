@@ -1,17 +1,23 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
+using OrleansLog.Grains.Cluster;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Grains.Placement;
 
 namespace OrleansLog.Grains.Topics;
 
 /// <summary>
-/// A topic's metadata (key: the topic name): existence, partition count and configuration, kept in
-/// durable grain state. Validates every request before changing anything, so a rejected request leaves
-/// the topic exactly as it was.
+/// A topic's metadata (key: the topic name): existence, partition count, configuration and the replica
+/// assignment that binds each partition to the nodes holding its log, kept in durable grain state.
+/// Validates every request before changing anything, so a rejected request leaves the topic exactly as
+/// it was. Topic-wide operations that fan out to partitions tolerate partitions whose node is down: the
+/// topic's state is the truth those partitions read when they come back.
 /// </summary>
 [GrainType("olog-topic")]
 internal sealed partial class TopicGrain(
     [PersistentState("topic", Hosting.OrleansLogOptions.StorageName)] IPersistentState<TopicState> state,
-    IClusterMembershipService membership,
+    ClusterNodes nodes,
+    NodeIdentity node,
     TimeProvider timeProvider,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
@@ -40,20 +46,23 @@ internal sealed partial class TopicGrain(
             return AdminResult.Failure(result.Error, $"topic '{Name}': {result.Message}");
         }
 
-        int liveNodes = LiveNodeCount();
-        if (parsed.ReplicationFactor > liveNodes)
+        IReadOnlyList<string> liveNodes = LiveNodes();
+        if (parsed.ReplicationFactor > liveNodes.Count)
         {
             return AdminResult.Failure(
                 ErrorCode.InvalidReplicationFactor,
-                $"topic '{Name}': replication factor {parsed.ReplicationFactor} is larger than the {liveNodes} live nodes");
+                $"topic '{Name}': replication factor {parsed.ReplicationFactor} is larger than the {liveNodes.Count} live nodes ({string.Join(", ", liveNodes)})");
         }
 
+        // A random start per topic, as Kafka does, so many small topics do not all lead on one node.
+        int start = Random.Shared.Next(liveNodes.Count);
         state.State = new TopicState
         {
             Exists = true,
             PartitionCount = partitions,
             Config = parsed,
             CreatedAtMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+            ReplicaAssignment = ReplicaAssignor.Assign(liveNodes, partitions, parsed.ReplicationFactor, start, Random.Shared.Next(liveNodes.Count)),
         };
         await state.WriteStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ITopicRegistryGrain>(ITopicRegistryGrain.Key).RegisterAsync(Name, cancellationToken);
@@ -62,7 +71,8 @@ internal sealed partial class TopicGrain(
     }
 
     public Task<TopicMetadata> GetMetadataAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult(new TopicMetadata(Name, state.State.Exists, state.State.PartitionCount, state.State.Config));
+        Task.FromResult(new TopicMetadata(
+            Name, state.State.Exists, state.State.PartitionCount, state.State.Config, state.State.ReplicaAssignment));
 
     public async Task<DescribeTopicResult> DescribeAsync(CancellationToken cancellationToken = default)
     {
@@ -74,7 +84,7 @@ internal sealed partial class TopicGrain(
         var calls = new Task<PartitionDescription>[state.State.PartitionCount];
         for (int p = 0; p < calls.Length; p++)
         {
-            calls[p] = PartitionGrain(p).DescribeAsync(cancellationToken);
+            calls[p] = DescribePartitionAsync(p, cancellationToken);
         }
 
         PartitionDescription[] partitions = await Task.WhenAll(calls);
@@ -107,7 +117,7 @@ internal sealed partial class TopicGrain(
         var calls = new Task[state.State.PartitionCount];
         for (int p = 0; p < calls.Length; p++)
         {
-            calls[p] = PartitionGrain(p).ApplyConfigAsync(parsed, cancellationToken);
+            calls[p] = TolerateUnavailableAsync(p, PartitionGrain(p).ApplyConfigAsync(parsed, cancellationToken));
         }
 
         await Task.WhenAll(calls);
@@ -130,6 +140,24 @@ internal sealed partial class TopicGrain(
         }
 
         int before = state.State.PartitionCount;
+        string[][] assignment = state.State.ReplicaAssignment;
+        if (assignment.Length == before && before > 0)
+        {
+            // Kafka's CreatePartitions: continue the existing pattern from partition 0's leader.
+            IReadOnlyList<string> liveNodes = LiveNodes();
+            int replicationFactor = assignment[0].Length;
+            if (replicationFactor > liveNodes.Count)
+            {
+                return AdminResult.Failure(
+                    ErrorCode.InvalidReplicationFactor,
+                    $"topic '{Name}': its replication factor {replicationFactor} is larger than the {liveNodes.Count} live nodes ({string.Join(", ", liveNodes)})");
+            }
+
+            int start = Math.Max(0, IndexOf(liveNodes, assignment[0][0]));
+            string[][] added = ReplicaAssignor.Assign(liveNodes, totalPartitions - before, replicationFactor, start, start, startPartition: before);
+            state.State.ReplicaAssignment = [.. assignment, .. added];
+        }
+
         state.State.PartitionCount = totalPartitions;
         await state.WriteStateAsync(cancellationToken);
         LogPartitionsAdded(logger, Name, before, totalPartitions);
@@ -149,7 +177,7 @@ internal sealed partial class TopicGrain(
         var calls = new Task[count];
         for (int p = 0; p < count; p++)
         {
-            calls[p] = PartitionGrain(p).DeletePartitionAsync(cancellationToken);
+            calls[p] = TolerateUnavailableAsync(p, PartitionGrain(p).DeletePartitionAsync(cancellationToken));
         }
 
         await Task.WhenAll(calls);
@@ -162,19 +190,63 @@ internal sealed partial class TopicGrain(
     private IPartitionGrain PartitionGrain(int partition) =>
         GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Name, partition).ToGrainKey());
 
-    private int LiveNodeCount()
+    /// <summary>Active node ids in ordinal order; this node alone while membership has not listed it yet.</summary>
+    private IReadOnlyList<string> LiveNodes()
     {
-        int live = 0;
-        foreach (var member in membership.CurrentSnapshot.Members.Values)
+        IReadOnlyList<string> live = nodes.ActiveNodeIds();
+        return live.Count > 0 ? live : [node.NodeId];
+    }
+
+    private static int IndexOf(IReadOnlyList<string> list, string value)
+    {
+        for (int i = 0; i < list.Count; i++)
         {
-            if (member.Status == SiloStatus.Active)
+            if (string.Equals(list[i], value, StringComparison.Ordinal))
             {
-                live++;
+                return i;
             }
         }
 
-        return Math.Max(1, live);
+        return -1;
     }
+
+    /// <summary>
+    /// A partition's description, or — when its node cannot be reached (it died and membership has not
+    /// declared it dead yet) — what the topic knows: where the partition lives, and LeaderNotAvailable.
+    /// </summary>
+    private async Task<PartitionDescription> DescribePartitionAsync(int partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await PartitionGrain(partition).DescribeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogPartitionUnreachable(logger, ex, Name, partition);
+            string[] replicas = partition < state.State.ReplicaAssignment.Length ? state.State.ReplicaAssignment[partition] : [];
+            return new PartitionDescription(
+                partition, replicas.Length > 0 ? replicas[0] : string.Empty, replicas, [], -1, -1, -1, -1, 0, ErrorCode.LeaderNotAvailable);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a call to a partition, logging instead of failing when the partition's node cannot be
+    /// reached: the topic's state is already written, and the partition reads it when it opens again.
+    /// </summary>
+    private async Task TolerateUnavailableAsync(int partition, Task call)
+    {
+        try
+        {
+            await call;
+        }
+        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        {
+            LogPartitionUnreachable(logger, ex, Name, partition);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: partition {Partition} could not be reached")]
+    private static partial void LogPartitionUnreachable(ILogger logger, Exception exception, string topic, int partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created topic {Topic} with {Partitions} partitions")]
     private static partial void LogCreated(ILogger logger, string topic, int partitions);

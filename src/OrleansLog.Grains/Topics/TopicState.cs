@@ -11,4 +11,11 @@ public sealed class TopicState
     [Id(2)] public TopicConfig Config { get; set; } = TopicConfig.Default;
 
     [Id(3)] public long CreatedAtMs { get; set; }
+
+    /// <summary>
+    /// Per partition, the node ids holding its log, preferred leader first. Replaced as a whole, never
+    /// changed in place, so it can be handed out in <see cref="TopicMetadata"/> without a copy. Empty for
+    /// topics created before assignments existed (their partitions are not bound to a node).
+    /// </summary>
+    [Id(4)] public string[][] ReplicaAssignment { get; set; } = [];
 }

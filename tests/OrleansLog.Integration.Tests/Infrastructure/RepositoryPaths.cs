@@ -5,11 +5,21 @@ internal static class RepositoryPaths
 {
     public static string Root { get; } = FindRoot();
 
-    /// <summary>The silo assembly built in the same configuration as this test assembly.</summary>
+    /// <summary>
+    /// The silo assembly built in the same configuration as this test assembly, or the one named by
+    /// <c>OLOG_SILO_DLL</c> (for builds with their own artifacts path, with <c>OLOG_REPO_ROOT</c>).
+    /// </summary>
     public static string SiloAssembly
     {
         get
         {
+            if (Environment.GetEnvironmentVariable("OLOG_SILO_DLL") is { Length: > 0 } overridden)
+            {
+                return File.Exists(overridden)
+                    ? overridden
+                    : throw new FileNotFoundException($"OLOG_SILO_DLL names {overridden}, which does not exist.", overridden);
+            }
+
             string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
             string path = Path.Combine(Root, "src", "OrleansLog.Silo", "bin", configuration, "net10.0", "OrleansLog.Silo.dll");
             if (!File.Exists(path))
@@ -22,9 +32,14 @@ internal static class RepositoryPaths
         }
     }
 
-    private static string FindRoot()
+    /// <summary>Above the test assembly, or (for builds with their own artifacts path) the one <c>OLOG_REPO_ROOT</c> names.</summary>
+    private static string FindRoot() =>
+        FindRootAbove(AppContext.BaseDirectory)
+        ?? FindRootAbove(Environment.GetEnvironmentVariable("OLOG_REPO_ROOT"))
+        ?? throw new DirectoryNotFoundException($"No OrleansLog.sln above {AppContext.BaseDirectory}; set OLOG_REPO_ROOT when building with an artifacts path.");
+
+    private static string? FindRootAbove(string? directory)
     {
-        string? directory = AppContext.BaseDirectory;
         while (directory is not null)
         {
             if (File.Exists(Path.Combine(directory, "OrleansLog.sln")))
@@ -35,6 +50,6 @@ internal static class RepositoryPaths
             directory = Path.GetDirectoryName(directory);
         }
 
-        throw new DirectoryNotFoundException($"No OrleansLog.sln above {AppContext.BaseDirectory}.");
+        return null;
     }
 }
