@@ -1,3 +1,4 @@
+using OrleansLog.Grains.Persistence;
 using OrleansLog.Groups;
 
 namespace OrleansLog.Grains.Groups;
@@ -10,22 +11,16 @@ internal sealed class GroupRegistryGrain(
 {
     public async Task RegisterAsync(string groupId, CancellationToken cancellationToken = default)
     {
-        List<string> groups = state.State.Groups;
-        int index = groups.BinarySearch(groupId, StringComparer.Ordinal);
-        if (index < 0)
+        if (SortedNames.TryAdd(state.State.Groups, groupId))
         {
-            groups.Insert(~index, groupId);
             await state.WriteStateAsync(cancellationToken);
         }
     }
 
     public async Task UnregisterAsync(string groupId, CancellationToken cancellationToken = default)
     {
-        List<string> groups = state.State.Groups;
-        int index = groups.BinarySearch(groupId, StringComparer.Ordinal);
-        if (index >= 0)
+        if (SortedNames.TryRemove(state.State.Groups, groupId))
         {
-            groups.RemoveAt(index);
             await state.WriteStateAsync(cancellationToken);
         }
     }

@@ -1,3 +1,5 @@
+using OrleansLog.Grains.Persistence;
+
 namespace OrleansLog.Grains.Topics;
 
 /// <summary>The durable list of topic names (key <see cref="ITopicRegistryGrain.Key"/>).</summary>
@@ -8,22 +10,16 @@ internal sealed class TopicRegistryGrain(
 {
     public async Task RegisterAsync(string topic, CancellationToken cancellationToken = default)
     {
-        List<string> topics = state.State.Topics;
-        int index = topics.BinarySearch(topic, StringComparer.Ordinal);
-        if (index < 0)
+        if (SortedNames.TryAdd(state.State.Topics, topic))
         {
-            topics.Insert(~index, topic);
             await state.WriteStateAsync(cancellationToken);
         }
     }
 
     public async Task UnregisterAsync(string topic, CancellationToken cancellationToken = default)
     {
-        List<string> topics = state.State.Topics;
-        int index = topics.BinarySearch(topic, StringComparer.Ordinal);
-        if (index >= 0)
+        if (SortedNames.TryRemove(state.State.Topics, topic))
         {
-            topics.RemoveAt(index);
             await state.WriteStateAsync(cancellationToken);
         }
     }
