@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace OrleansLog.Records;
 
@@ -14,6 +15,9 @@ public static class Crc32C
     public static uint Compute(ReadOnlySpan<byte> data) => Append(0, data);
 
     /// <summary>Continues a finished CRC-32C value over more bytes.</summary>
+    // Checks every fetched and every produced byte; optimized from its first call, since a short-lived
+    // consumer otherwise runs its loop quick-jitted (see RecordBatchReader.MoveNext).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         uint state = ~crc;

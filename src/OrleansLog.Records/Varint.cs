@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace OrleansLog.Records;
 
@@ -35,6 +36,7 @@ internal static class Varint
     /// Reads a zig-zag varint at <paramref name="position"/> and advances it. Returns false, leaving
     /// <paramref name="position"/> unchanged, when the bytes end mid-varint or it runs past 5 bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryReadVarint(ReadOnlySpan<byte> source, ref int position, out int value)
     {
         // Most varints in a record (attributes aside: deltas, short lengths, header counts) are one byte.
@@ -76,6 +78,7 @@ internal static class Varint
     /// Reads a zig-zag varlong at <paramref name="position"/> and advances it. Returns false, leaving
     /// <paramref name="position"/> unchanged, when the bytes end mid-varlong or it runs past 10 bytes.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryReadVarlong(ReadOnlySpan<byte> source, ref int position, out long value)
     {
         if ((uint)position < (uint)source.Length && source[position] < 0x80)

@@ -63,12 +63,23 @@ internal sealed class AssignedPartition(TopicPartition topicPartition, IPartitio
     /// <summary>Fetch results not yet fully handed out, oldest first.</summary>
     public Queue<FetchedRecords> Buffered { get; } = new();
 
+    /// <summary>Drops the buffered fetch results and returns their pooled bytes.</summary>
+    public void ClearBuffered()
+    {
+        foreach (FetchedRecords fetched in Buffered)
+        {
+            fetched.ReturnBytes();
+        }
+
+        Buffered.Clear();
+    }
+
     /// <summary>Forgets everything fetched or pending and cancels the in-flight fetch; for seek and unassign.</summary>
     public void Discard()
     {
         Epoch++;
         FetchCancellation?.Cancel();
-        Buffered.Clear();
+        ClearBuffered();
         Error = null;
         Halted = false;
         RetryAtMs = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using OrleansLog.Records;
 
 namespace OrleansLog.Client;
@@ -60,6 +61,63 @@ internal static class FetchParser
                         record.KeyToArray(),
                         record.ValueToArray(),
                         CopyHeaders(record.Headers)));
+                }
+            }
+        }
+        finally
+        {
+            reader.Dispose();
+        }
+
+        return nextOffset;
+    }
+
+    /// <summary>
+    /// Checks every complete batch (framing, CRC when <paramref name="verifyCrc"/>, and every record) without
+    /// copying anything, and counts the data records at or above <paramref name="fromOffset"/>. Returns the
+    /// offset to fetch next, as <see cref="Parse"/> does. Run when a fetch arrives so that a corrupt batch
+    /// halts the partition then, and handing the records out later cannot fail.
+    /// </summary>
+    /// <exception cref="InvalidRecordBatchException">A batch failed its CRC or did not decode.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static long Scan(
+        ReadOnlyMemory<byte> data,
+        long fromOffset,
+        bool verifyCrc,
+        RecordBatchReader reader,
+        out int count,
+        out long lastOffset)
+    {
+        long nextOffset = fromOffset;
+        count = 0;
+        lastOffset = -1;
+        RecordBatchSequenceEnumerator batches = RecordBatchSequence.Enumerate(data);
+        try
+        {
+            while (batches.MoveNext())
+            {
+                RecordBatchView batch = batches.Current;
+                RecordBatchHeader header = batch.Header;
+                if (header.NextOffset <= fromOffset)
+                {
+                    continue;
+                }
+
+                nextOffset = Math.Max(nextOffset, header.NextOffset);
+                if (header.IsControl)
+                {
+                    continue;
+                }
+
+                reader.Reset(batch.Memory, verifyCrc);
+                while (reader.MoveNext())
+                {
+                    long offset = reader.Current.Offset;
+                    if (offset >= fromOffset)
+                    {
+                        count++;
+                        lastOffset = offset;
+                    }
                 }
             }
         }

@@ -75,6 +75,18 @@ public interface IConsumer : IAsyncDisposable
     /// <summary>Every record as it arrives, until <paramref name="cancellationToken"/> is cancelled.</summary>
     IAsyncEnumerable<ConsumeResult> ConsumeAllAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for fetched records and hands out the rest of one partition's
+    /// next fetch at once, without copying: the records are views of the pooled fetch buffer. Partitions take
+    /// turns as with <see cref="ConsumeAsync"/>, errors are thrown the same way, and the position moves past
+    /// the batch's last record. Returns null on timeout.
+    /// </summary>
+    /// <returns>
+    /// A lease the caller must dispose, which returns the buffer to the pool; record views are valid until
+    /// then (see <see cref="ConsumedBatch"/>).
+    /// </returns>
+    ValueTask<ConsumedBatch?> ConsumeBatchAsync(TimeSpan timeout, CancellationToken cancellationToken = default);
+
     /// <summary>The topics passed to <see cref="Subscribe"/>; empty when not subscribed.</summary>
     IReadOnlyList<string> Subscription { get; }
 

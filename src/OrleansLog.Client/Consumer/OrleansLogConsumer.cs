@@ -15,16 +15,19 @@ namespace OrleansLog.Client;
 /// Each assigned partition keeps one long-poll
 /// <see cref="IPartitionGrain.FetchAsync"/> in flight while up to
 /// <see cref="ConsumerOptions.BufferedFetchesPerPartition"/> earlier results wait to be handed out. A
-/// completed fetch is parsed at once: records below the requested offset are skipped (a fetch returns
-/// whole batches), key, value and headers are copied into <see cref="ConsumeResult"/>s, and the fetch's
-/// <see cref="PooledBuffer"/> is disposed before anything else happens.
+/// completed fetch is copied into one contiguous pooled array, its <see cref="PooledBuffer"/> disposed, and
+/// every batch checked (<see cref="FetchParser.Scan"/>) before anything else happens. The records stay in
+/// that array (<see cref="FetchedRecords"/>) until they are handed out: <see cref="ConsumeBatchAsync"/>
+/// leases the array itself, <see cref="ConsumeAsync"/> copies key, value and headers into
+/// <see cref="ConsumeResult"/>s the first time it reaches the fetch.
 /// </summary>
 /// <remarks>
 /// OffsetOutOfRange and a missing position are resolved with <see cref="ConsumerOptions.AutoOffsetReset"/>
 /// (a ListOffsets call for earliest or latest) or surfaced as an exception for
 /// <see cref="AutoOffsetReset.Error"/>. Retriable errors and Orleans transport failures are retried after
-/// <see cref="ConsumerOptions.RetryBackoff"/>. All state is guarded by one lock; grain calls and parsing
-/// happen outside it.
+/// <see cref="ConsumerOptions.RetryBackoff"/>. All state is guarded by one lock; grain calls and the
+/// checking of fetched batches happen outside it. Copying a fetch into <see cref="ConsumeResult"/>s happens
+/// inside it, on the application's consume call, because the bytes it reads are discarded under the lock.
 /// </remarks>
 public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
 {
@@ -36,6 +39,7 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
     private readonly Dictionary<TopicPartition, AssignedPartition> _assigned = [];
     private readonly List<AssignedPartition> _order = [];
     private readonly ITimer _retryTimer;
+    private readonly RecordBatchReader _takeReader = new();
     private readonly int _fetchMaxWaitMs;
     private TaskCompletionSource? _waiter;
     private bool _mayHaveErrors;
@@ -161,7 +165,7 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
         BeginPoll();
         try
         {
-            return await ConsumeCoreAsync(deadlineMs, cancellationToken);
+            return (ConsumeResult?)await ConsumeCoreAsync(deadlineMs, wholeFetch: false, cancellationToken);
         }
         finally
         {
@@ -169,7 +173,22 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
         }
     }
 
-    private async ValueTask<ConsumeResult?> ConsumeCoreAsync(long deadlineMs, CancellationToken cancellationToken)
+    public async ValueTask<ConsumedBatch?> ConsumeBatchAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        long deadlineMs = timeout == Timeout.InfiniteTimeSpan ? long.MaxValue : _clock.NowMs + (long)timeout.TotalMilliseconds;
+        BeginPoll();
+        try
+        {
+            return (ConsumedBatch?)await ConsumeCoreAsync(deadlineMs, wholeFetch: true, cancellationToken);
+        }
+        finally
+        {
+            EndPoll();
+        }
+    }
+
+    /// <summary>Waits for the next record (a <see cref="ConsumeResult"/>) or, with <paramref name="wholeFetch"/>, the next <see cref="ConsumedBatch"/>.</summary>
+    private async ValueTask<object?> ConsumeCoreAsync(long deadlineMs, bool wholeFetch, CancellationToken cancellationToken)
     {
         bool pumped = false;
         while (true)
@@ -179,13 +198,13 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
                 await ApplyMembershipEventsAsync(membership, cancellationToken);
             }
 
-            ConsumeResult? result;
+            object? result;
             bool drainedFetch;
             Task wait;
             lock (_gate)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                result = TakeLocked(out drainedFetch);
+                result = TakeLocked(wholeFetch, out drainedFetch);
                 if (result is null)
                 {
                     _waiter ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -278,6 +297,7 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
 
             _assigned.Clear();
             _order.Clear();
+            _takeReader.Dispose();
             waiter = _waiter;
             _waiter = null;
         }
@@ -396,7 +416,7 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
     {
         partition.Position = -1;
         partition.FetchOffset = -1;
-        partition.Buffered.Clear();
+        partition.ClearBuffered();
         switch (_options.AutoOffsetReset)
         {
             case AutoOffsetReset.Earliest:
@@ -439,10 +459,10 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
     }
 
     /// <summary>
-    /// The next record to hand out, round-robin over partitions one fetch result at a time; throws a
-    /// partition's pending error first.
+    /// The next record (or with <paramref name="wholeFetch"/> the rest of the next fetch, as a lease) to hand
+    /// out, round-robin over partitions one fetch result at a time; throws a partition's pending error first.
     /// </summary>
-    private ConsumeResult? TakeLocked(out bool drainedFetch)
+    private object? TakeLocked(bool wholeFetch, out bool drainedFetch)
     {
         drainedFetch = false;
         int count = _order.Count;
@@ -469,10 +489,25 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
                 continue;
             }
 
-            ConsumeResult record = fetched.Records[fetched.Next++];
-            partition.Position = record.Offset + 1;
-            if (fetched.Next == fetched.Records.Count)
+            if (wholeFetch)
             {
+                // Records the per-record path already handed out are skipped by starting at the position.
+                long firstOffset = Math.Max(fetched.FromOffset, partition.Position);
+                (byte[] bytes, int length) = fetched.TakeBytes();
+                var batch = new ConsumedBatch(partition.TopicPartition, bytes, length, firstOffset, fetched.LastOffset, fetched.Count - fetched.Next);
+                partition.Position = fetched.LastOffset + 1;
+                partition.Buffered.Dequeue();
+                drainedFetch = true;
+                _next = (index + 1) % count;
+                return batch;
+            }
+
+            List<ConsumeResult> records = fetched.Materialize(partition.TopicPartition, _takeReader);
+            ConsumeResult record = records[fetched.Next++];
+            partition.Position = record.Offset + 1;
+            if (fetched.Next == records.Count)
+            {
+                fetched.ReturnBytes();
                 partition.Buffered.Dequeue();
                 drainedFetch = true;
                 _next = (index + 1) % count;
@@ -622,14 +657,14 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
             error = ex;
         }
 
-        List<ConsumeResult>? records = null;
+        FetchedRecords? records = null;
         OrleansLogException? corrupt = null;
         long nextOffset = request.Offset;
         if (error is null && result.Error == ErrorCode.None)
         {
             try
             {
-                records = Parse(partition.TopicPartition, result, request.Offset, out nextOffset);
+                records = Parse(result, request.Offset, out nextOffset);
             }
             catch (InvalidRecordBatchException ex)
             {
@@ -665,9 +700,10 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
                         case ErrorCode.None:
                             partition.HighWatermark = result.HighWatermark;
                             partition.FetchOffset = nextOffset;
-                            if (records is { Count: > 0 })
+                            if (records is not null)
                             {
-                                partition.Buffered.Enqueue(new FetchedRecords(records));
+                                partition.Buffered.Enqueue(records);
+                                records = null;
                             }
 
                             break;
@@ -685,6 +721,8 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
             }
         }
 
+        // A fetch answered after a seek (or with an error) is dropped here.
+        records?.ReturnBytes();
         waiter?.TrySetResult();
         Pump();
     }
@@ -722,24 +760,32 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
         return waiter;
     }
 
-    /// <summary>Copies the fetched batches into records and disposes the pooled buffer, whatever happens.</summary>
-    private List<ConsumeResult> Parse(TopicPartition topicPartition, FetchResult result, long fromOffset, out long nextOffset)
+    /// <summary>
+    /// Copies the fetched batches into one pooled array, disposes the <see cref="PooledBuffer"/> whatever
+    /// happens, and checks every batch. Returns null when the fetch held no record at or above
+    /// <paramref name="fromOffset"/>; otherwise the caller owns the array inside the result.
+    /// </summary>
+    private FetchedRecords? Parse(FetchResult result, long fromOffset, out long nextOffset)
     {
         PooledBuffer buffer = result.Records;
         byte[]? contiguous = null;
         try
         {
-            var records = new List<ConsumeResult>();
             int length = buffer.Length;
             nextOffset = fromOffset;
+            FetchedRecords? fetched = null;
             if (length > 0)
             {
-                // A buffer that crossed the wire arrives in many small segments; batches are parsed from one
-                // contiguous copy (one memcpy per fetch).
+                // A buffer that crossed the wire arrives in many small segments; batches are read from one
+                // contiguous copy (one memcpy per fetch), which is also what a ConsumedBatch leases.
                 contiguous = ArrayPool<byte>.Shared.Rent(length);
                 buffer.CopyTo(contiguous.AsSpan(0, length));
-                using var reader = new RecordBatchReader();
-                nextOffset = FetchParser.Parse(contiguous.AsMemory(0, length), topicPartition, fromOffset, _options.CheckCrcs, reader, records);
+                nextOffset = FetchParser.Scan(contiguous.AsMemory(0, length), fromOffset, _options.CheckCrcs, new RecordBatchReader(), out int count, out long lastOffset);
+                if (count > 0)
+                {
+                    fetched = new FetchedRecords(contiguous, length, fromOffset, lastOffset, count);
+                    contiguous = null;
+                }
             }
 
             if (result.NextOffset > nextOffset)
@@ -747,7 +793,7 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
                 nextOffset = result.NextOffset;
             }
 
-            return records;
+            return fetched;
         }
         finally
         {

@@ -6,7 +6,8 @@ namespace OrleansLog.Client.Tests;
 /// <summary>
 /// Protects how fetched bytes become records: whole batches in, records below the requested offset out,
 /// control batches skipped, a partial trailing batch ignored, and the next fetch offset after the last
-/// complete batch.
+/// complete batch; and that <see cref="FetchParser.Scan"/> (which checks a fetch without copying it) agrees
+/// with Parse on counts and offsets and rejects a damaged batch.
 /// </summary>
 public sealed class FetchParserTests
 {
@@ -68,6 +69,30 @@ public sealed class FetchParserTests
         FetchParser.Parse(builder.SealToArray(), Tp, 1, verifyCrc: true, new RecordBatchReader(), records);
 
         Assert.Equal("tail", Assert.Single(records).ValueAsString());
+    }
+
+    [Fact]
+    public void Scan_CountsTheRecordsParseWouldReturn_WithTheirLastOffset_AndTheNextFetchOffset()
+    {
+        byte[] second = Batch(13, "d");
+        byte[] data = [.. Batch(10, "a", "b", "c"), .. second, .. Batch(14, "e").AsSpan(0, 30)];
+
+        long next = FetchParser.Scan(data, 11, verifyCrc: true, new RecordBatchReader(), out int count, out long lastOffset);
+
+        Assert.Equal(14, next);
+        Assert.Equal(3, count);
+        Assert.Equal(13, lastOffset);
+    }
+
+    [Fact]
+    public void Scan_DamagedBatch_ThrowsCorruptMessage()
+    {
+        byte[] data = Batch(0, "a", "b");
+        data[^1] ^= 0xFF;
+
+        var error = Assert.Throws<InvalidRecordBatchException>(() => FetchParser.Scan(data, 0, verifyCrc: true, new RecordBatchReader(), out _, out _));
+
+        Assert.Equal(ErrorCode.CorruptMessage, error.Error);
     }
 
     private static byte[] Batch(long baseOffset, params string[] values)
