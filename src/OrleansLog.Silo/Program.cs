@@ -60,6 +60,8 @@ try
             o.RetentionCheckInterval = logOptions.RetentionCheckInterval;
             o.MaxFetchWait = logOptions.MaxFetchWait;
             o.MaxFetchBytes = logOptions.MaxFetchBytes;
+            o.StateSyncThreads = logOptions.StateSyncThreads;
+            o.Groups = logOptions.Groups;
             o.UseFileGrainStorage = !cluster.IsEnabled;
         });
     });

@@ -56,11 +56,13 @@ public sealed class SiloHostTests : IDisposable
         Assert.True(nextProducerId > firstProducerId, $"producer ids must never repeat across restarts: {nextProducerId} after {firstProducerId}");
     }
 
-    [Fact]
-    public async Task BadSetting_StopsStartUp_NamingIt()
+    [Theory]
+    [InlineData("--retention-check-interval", "-00:00:01", "RetentionCheckInterval must be positive")]
+    [InlineData("--OrleansLog:StateSyncThreads", "0", "StateSyncThreads must be between 1 and 64, was 0")]
+    public async Task BadSetting_StopsStartUp_NamingIt(string key, string value, string expected)
     {
-        await using var silo = new SiloProcess(DataDirectory, "--retention-check-interval", "-00:00:01");
+        await using var silo = new SiloProcess(DataDirectory, key, value);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.StartAsync(TimeSpan.FromSeconds(60), Ct));
-        Assert.Contains("RetentionCheckInterval must be positive", error.Message, StringComparison.Ordinal);
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 }

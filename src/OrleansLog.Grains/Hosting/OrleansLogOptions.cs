@@ -30,6 +30,13 @@ public sealed class OrleansLogOptions
     /// </summary>
     public bool UseFileGrainStorage { get; set; } = true;
 
+    /// <summary>
+    /// Threads that write and fsync file grain state (embedded mode). Concurrent fsyncs are merged by the
+    /// kernel, so a few threads multiply durable state writes per second: 8 (the default) took offset
+    /// commits from 12.6k/s with one thread's worth of concurrency to 60k/s across 100 groups here.
+    /// </summary>
+    public int StateSyncThreads { get; set; } = 8;
+
     /// <summary>Settings of the consumer-group coordinators (section <c>OrleansLog:Groups</c>).</summary>
     public OrleansLog.Grains.Groups.GroupCoordinatorOptions Groups { get; set; } = new();
 }

@@ -31,6 +31,11 @@ internal sealed class OrleansLogOptionsValidator(IOptions<OrleansLogOptions> opt
             throw new OrleansConfigurationException($"OrleansLog:MaxFetchWait must not be negative, was {o.MaxFetchWait}.");
         }
 
+        if (o.StateSyncThreads is < 1 or > 64)
+        {
+            throw new OrleansConfigurationException($"OrleansLog:StateSyncThreads must be between 1 and 64, was {o.StateSyncThreads}.");
+        }
+
         if (o.MaxFetchBytes < 1024)
         {
             throw new OrleansConfigurationException($"OrleansLog:MaxFetchBytes must be at least 1024, was {o.MaxFetchBytes}.");

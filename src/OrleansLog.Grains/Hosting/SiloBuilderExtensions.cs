@@ -50,10 +50,15 @@ public static class SiloBuilderExtensions
         configure?.Invoke(probe);
         if (probe.UseFileGrainStorage)
         {
-            services.AddGrainStorage(OrleansLogOptions.StorageName, static (sp, _) => new FileGrainStorage(
-                Path.Combine(Path.GetFullPath(sp.GetRequiredService<IOptions<OrleansLogOptions>>().Value.DataDirectory), "state"),
-                sp.GetRequiredService<Serializer>(),
-                sp.GetRequiredService<ILogger<FileGrainStorage>>()));
+            services.AddGrainStorage(OrleansLogOptions.StorageName, static (sp, _) =>
+            {
+                OrleansLogOptions options = sp.GetRequiredService<IOptions<OrleansLogOptions>>().Value;
+                return new FileGrainStorage(
+                    Path.Combine(Path.GetFullPath(options.DataDirectory), "state"),
+                    sp.GetRequiredService<Serializer>(),
+                    sp.GetRequiredService<ILogger<FileGrainStorage>>(),
+                    syncThreads: options.StateSyncThreads);
+            });
         }
 
         return builder;
