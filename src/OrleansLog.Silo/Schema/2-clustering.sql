@@ -58,6 +58,22 @@ BEGIN
 END
 $fn$;
 
+-- Moves the membership table version on by one if the caller read the current one (Orleans' optimistic
+-- concurrency for membership writes); false when another silo wrote first. Callers run it in the same
+-- block as their row change, so a failed change rolls the bump back too.
+CREATE OR REPLACE FUNCTION olog_membership_bump_version(p_deployment_id varchar, p_version integer)
+RETURNS boolean LANGUAGE plpgsql AS $fn$
+DECLARE
+    changed integer;
+BEGIN
+    UPDATE orleansmembershipversiontable
+       SET version = version + 1, timestamp = now()
+     WHERE deploymentid = p_deployment_id AND version = p_version AND version < 2147483647;
+    GET DIAGNOSTICS changed = ROW_COUNT;
+    RETURN changed > 0;
+END
+$fn$;
+
 -- Adds a silo row if the caller's table version is current; 1 on success, 0 if the version moved on
 -- or the row exists.
 CREATE OR REPLACE FUNCTION olog_membership_insert(
@@ -65,15 +81,9 @@ CREATE OR REPLACE FUNCTION olog_membership_insert(
     p_silo_name varchar, p_host_name varchar, p_status integer, p_proxy_port integer,
     p_start_time timestamptz, p_i_am_alive timestamptz, p_version integer)
 RETURNS integer LANGUAGE plpgsql AS $fn$
-DECLARE
-    changed integer;
 BEGIN
     BEGIN
-        UPDATE orleansmembershipversiontable
-           SET version = version + 1, timestamp = now()
-         WHERE deploymentid = p_deployment_id AND version = p_version AND version < 2147483647;
-        GET DIAGNOSTICS changed = ROW_COUNT;
-        IF changed = 0 THEN
+        IF NOT olog_membership_bump_version(p_deployment_id, p_version) THEN
             RETURN 0;
         END IF;
 
@@ -101,11 +111,7 @@ DECLARE
     changed integer;
 BEGIN
     BEGIN
-        UPDATE orleansmembershipversiontable
-           SET version = version + 1, timestamp = now()
-         WHERE deploymentid = p_deployment_id AND version = p_version AND version < 2147483647;
-        GET DIAGNOSTICS changed = ROW_COUNT;
-        IF changed = 0 THEN
+        IF NOT olog_membership_bump_version(p_deployment_id, p_version) THEN
             RETURN 0;
         END IF;
 
