@@ -235,6 +235,7 @@ internal sealed class PartitionQueue
                 }
 
                 batch.State = ProducerBatchState.InFlight;
+                batch.SentBehindUnfinished = _unfinished[0] != batch;
                 _inFlight++;
                 toSend.Add(batch);
             }
@@ -306,8 +307,10 @@ internal sealed class PartitionQueue
                     FinishLocked(batch, finished);
                     return false;
 
-                case ErrorCode.OutOfOrderSequenceNumber when _options.EnableIdempotence && _unfinished.IndexOf(batch) > 0:
-                    // An earlier batch is still unfinished: this one overtook it. Resend it behind that one.
+                case ErrorCode.OutOfOrderSequenceNumber
+                    when _options.EnableIdempotence && (batch.SentBehindUnfinished || _unfinished.IndexOf(batch) > 0):
+                    // An earlier batch was unanswered when this one was sent: this one overtook it. Resend it
+                    // behind that one (which may have been acknowledged meanwhile).
                     RetryLocked(batch, Error(result), nowMs, finished);
                     return false;
 

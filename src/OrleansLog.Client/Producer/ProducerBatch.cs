@@ -76,6 +76,13 @@ internal sealed class ProducerBatch
     /// </summary>
     public bool OutcomeUnknown { get; set; }
 
+    /// <summary>
+    /// True when an earlier batch of the same partition was still unanswered as this attempt was sent: an
+    /// OutOfOrderSequenceNumber answer then means this attempt overtook it, even if that batch has been
+    /// acknowledged since (answers are not ordered either), and the attempt is simply resent.
+    /// </summary>
+    public bool SentBehindUnfinished { get; set; }
+
     /// <summary>The error of the last failed attempt, reported if the batch finally fails.</summary>
     public Exception? LastError { get; set; }
 

@@ -209,6 +209,49 @@ public sealed class OrleansLogProducerTests
     }
 
     [Fact]
+    public async Task OvertakingBatch_WhoseRejectionArrivesAfterTheEarlierBatchWasAcknowledged_IsResentUnderTheSameProducerId()
+    {
+        _cluster.AddTopic("ledger", 1);
+        FakePartitionGrain partition = _cluster.Partition("ledger", 0);
+        var thirdAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var secondDelivered = new TaskCompletionSource<Task<RecordMetadata>>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var attempts = new ConcurrentDictionary<int, int>();
+        var producerIds = new ConcurrentBag<long>();
+        partition.Interceptor = async (_, header, apply) =>
+        {
+            producerIds.Add(header.ProducerId);
+            int attempt = attempts.AddOrUpdate(header.BaseSequence, 1, static (_, n) => n + 1);
+            if (header.BaseSequence == 1 && attempt == 1)
+            {
+                await thirdAnswered.Task;
+                return await apply();
+            }
+
+            AppendResult result = await apply();
+            if (header.BaseSequence == 2 && attempt == 1)
+            {
+                // The rejection of the overtaking batch travels slowly: the earlier batch is acknowledged first.
+                thirdAnswered.SetResult();
+                await (await secondDelivered.Task);
+            }
+
+            return result;
+        };
+        await using OrleansLogProducer producer = Producer(FastRetries(batchBytes: 1024));
+        await producer.ProduceAsync("ledger", "first", "0", TestContext.Current.CancellationToken).Within("producing the first record");
+
+        Task<RecordMetadata> a = producer.ProduceAsync("ledger", new Message { Key = Bytes("a"), Value = new byte[900] }, TestContext.Current.CancellationToken);
+        secondDelivered.SetResult(a);
+        Task<RecordMetadata> b = producer.ProduceAsync("ledger", new Message { Key = Bytes("b"), Value = new byte[900] }, TestContext.Current.CancellationToken);
+        RecordMetadata[] metadata = await Task.WhenAll(a, b).Within("producing two batches, the rejection of the second arriving last");
+
+        Assert.Equal((1L, 2L), (metadata[0].Offset, metadata[1].Offset));
+        Assert.Equal(["first", "a", "b"], partition.StoredRecords().Select(r => r.Key));
+        Assert.Equal(2, attempts[2]);
+        Assert.Single(producerIds.Distinct());
+    }
+
+    [Fact]
     public async Task RetriableLeaderError_IsRetried_UntilTheLeaderAccepts()
     {
         _cluster.AddTopic("orders", 1);
