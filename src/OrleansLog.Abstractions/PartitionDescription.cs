@@ -3,6 +3,7 @@ namespace OrleansLog;
 /// <summary>
 /// What an operator sees of one partition (<c>olog topics describe</c>). Replicas, ISR and leader epoch
 /// are node ids and epochs from the replication layer; with one node the leader is that node.
+/// <see cref="TargetReplicas"/> is set while a reassignment moves the partition to those nodes.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("olog.PartitionDescription")]
 public sealed record PartitionDescription(
@@ -15,4 +16,5 @@ public sealed record PartitionDescription(
     [property: Id(6)] long HighWatermark,
     [property: Id(7)] long LogEndOffset,
     [property: Id(8)] long SizeBytes,
-    [property: Id(9)] ErrorCode Error);
+    [property: Id(9)] ErrorCode Error,
+    [property: Id(10)] IReadOnlyList<string>? TargetReplicas = null);

@@ -61,4 +61,8 @@ public enum ErrorCode : short
     InvalidRecord = 87,
     UnstableOffsetCommit = 88,
     NonEmptyGroup = 68,
+    ReassignmentInProgress = 60,
+    PreferredLeaderNotAvailable = 80,
+    ElectionNotNeeded = 84,
+    NoReassignmentInProgress = 85,
 }

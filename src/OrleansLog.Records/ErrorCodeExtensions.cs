@@ -23,6 +23,7 @@ public static class ErrorCodeExtensions
         ErrorCode.KafkaStorageError => true,
         ErrorCode.FencedLeaderEpoch => true,
         ErrorCode.UnknownLeaderEpoch => true,
+        ErrorCode.PreferredLeaderNotAvailable => true,
         ErrorCode.RebalanceInProgress => true,
         ErrorCode.UnstableOffsetCommit => true,
         _ => false,

@@ -9,22 +9,22 @@ namespace OrleansLog.Cli.Tests;
 public sealed class JsonOutputTests
 {
     [Fact]
-    public void Describe_SerializesExactShape_WithConfigSortedByKey()
+    public void Describe_SerializesExactShape_WithConfigSortedByKey_AndTargetReplicasNullUnlessMoving()
     {
         var topic = new TopicDescription(
             "orders",
             new Dictionary<string, string> { ["retention.ms"] = "1000", ["cleanup.policy"] = "delete" },
             [
                 new PartitionDescription(0, "node-1", ["node-1"], ["node-1"], LeaderEpoch: 3, 0, 10, 12, 4096, ErrorCode.None),
-                new PartitionDescription(1, "node-2", ["node-2", "node-1"], ["node-2"], LeaderEpoch: 1, 5, 5, 5, 0, ErrorCode.None),
+                new PartitionDescription(1, "node-2", ["node-2", "node-1"], ["node-2"], LeaderEpoch: 1, 5, 5, 5, 0, ErrorCode.None, TargetReplicas: ["node-3", "node-1"]),
             ]);
 
         string json = CliJson.Serialize(TopicDescriptionJson.From(topic));
 
         Assert.Equal(
             """{"name":"orders","config":{"cleanup.policy":"delete","retention.ms":"1000"},"partitions":[""" +
-            """{"partition":0,"leader":"node-1","replicas":["node-1"],"isr":["node-1"],"log_start_offset":0,"high_watermark":10,"log_end_offset":12,"size_bytes":4096},""" +
-            """{"partition":1,"leader":"node-2","replicas":["node-2","node-1"],"isr":["node-2"],"log_start_offset":5,"high_watermark":5,"log_end_offset":5,"size_bytes":0}]}""",
+            """{"partition":0,"leader":"node-1","leader_epoch":3,"replicas":["node-1"],"target_replicas":null,"isr":["node-1"],"log_start_offset":0,"high_watermark":10,"log_end_offset":12,"size_bytes":4096},""" +
+            """{"partition":1,"leader":"node-2","leader_epoch":1,"replicas":["node-2","node-1"],"target_replicas":["node-3","node-1"],"isr":["node-2"],"log_start_offset":5,"high_watermark":5,"log_end_offset":5,"size_bytes":0}]}""",
             json);
     }
 
@@ -102,9 +102,9 @@ public sealed class JsonOutputTests
             Config:
               cleanup.policy=delete
               retention.ms=1000
-            PARTITION  LEADER  REPLICAS  ISR     LOG-START  HIGH-WATERMARK  LOG-END  SIZE-BYTES  ERROR
-            0          node-1  node-1    node-1  0          10              12       4096        -
-            1          node-1  node-1    node-1  0          0               0        0           KafkaStorageError
+            PARTITION  LEADER  EPOCH  REPLICAS  ISR     LOG-START  HIGH-WATERMARK  LOG-END  SIZE-BYTES  ERROR
+            0          node-1  0      node-1    node-1  0          10              12       4096        -
+            1          node-1  0      node-1    node-1  0          0               0        0           KafkaStorageError
 
             """.ReplaceLineEndings("\n"),
             text.ToString());

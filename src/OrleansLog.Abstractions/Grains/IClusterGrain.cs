@@ -12,4 +12,12 @@ public interface IClusterGrain : IGrainWithStringKey
 
     [Alias("describe")]
     Task<ClusterDescription> DescribeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Spreads every topic's replicas and preferred leaders evenly over the live nodes (e.g. after a node
+    /// joined), Kafka's rack-unaware assignment with the topic's replication factor, keeping replicas that
+    /// may stay where they are. Starts a reassignment for each partition whose replicas change; returns the moves.
+    /// </summary>
+    [Alias("rebalance")]
+    Task<RebalanceResult> RebalanceAsync(CancellationToken cancellationToken = default);
 }

@@ -36,6 +36,25 @@ public interface IPartitionGrain : IGrainWithStringKey
     [Alias("delete-records")]
     Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// A follower's fetch: batches from the follower's log end up to the leader's, long-polled like
+    /// <see cref="FetchAsync"/>. The fetch offset acknowledges everything below it, which moves the high
+    /// watermark and completes acks=all appends. Refused unless this activation leads in the follower's epoch.
+    /// </summary>
+    [Alias("replica-fetch")]
+    Task<ReplicaFetchResult> ReplicaFetchAsync(ReplicaFetchRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// OffsetForLeaderEpoch for a follower of <paramref name="currentLeaderEpoch"/> that must find where its
+    /// log diverges (KIP-101/KIP-279): the end offset of <paramref name="requestedEpoch"/> in the leader's log.
+    /// </summary>
+    [Alias("offset-for-leader-epoch")]
+    Task<EpochEndOffsetResult> OffsetForLeaderEpochAsync(string nodeId, int currentLeaderEpoch, int requestedEpoch, CancellationToken cancellationToken = default);
+
+    /// <summary>Called by the topic grain to move this partition's replicas (see <see cref="ITopicGrain.ReassignAsync"/>).</summary>
+    [Alias("reassign")]
+    Task<AdminResult> ReassignAsync(IReadOnlyList<string> replicas, CancellationToken cancellationToken = default);
+
     /// <summary>Called by the topic grain when the topic's configuration changed.</summary>
     [Alias("apply-config")]
     Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default);

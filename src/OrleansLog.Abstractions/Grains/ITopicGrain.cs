@@ -30,6 +30,16 @@ public interface ITopicGrain : IGrainWithStringKey
     [Alias("add-partitions")]
     Task<AdminResult> AddPartitionsAsync(int totalPartitions, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Moves <paramref name="partition"/>'s replicas to <paramref name="replicas"/> online (Kafka
+    /// AlterPartitionReassignments): new replicas are added and catch up, join the ISR, leadership moves to
+    /// the first new replica if the leader leaves, then the old replicas are dropped with their files.
+    /// Returns once the reassignment has started; <c>DescribeAsync</c> shows its progress.
+    /// InvalidReplicaAssignment for unknown, duplicate or too few nodes; ReassignmentInProgress when one runs.
+    /// </summary>
+    [Alias("reassign")]
+    Task<AdminResult> ReassignAsync(int partition, IReadOnlyList<string> replicas, CancellationToken cancellationToken = default);
+
     /// <summary>Deletes the topic, its partitions' data, and deactivates the partitions.</summary>
     [Alias("delete")]
     Task<AdminResult> DeleteAsync(CancellationToken cancellationToken = default);

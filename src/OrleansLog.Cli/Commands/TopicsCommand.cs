@@ -2,7 +2,7 @@ using System.CommandLine;
 
 namespace OrleansLog.Cli.Commands;
 
-/// <summary><c>olog topics</c>: create, list, describe, delete, alter and add-partitions.</summary>
+/// <summary><c>olog topics</c>: create, list, describe, delete, alter, add-partitions and reassign.</summary>
 internal static class TopicsCommand
 {
     public static Command Create(CommandContext context)
@@ -14,6 +14,7 @@ internal static class TopicsCommand
         topics.Subcommands.Add(TopicsDeleteCommand.Create(context));
         topics.Subcommands.Add(TopicsAlterCommand.Create(context));
         topics.Subcommands.Add(TopicsAddPartitionsCommand.Create(context));
+        topics.Subcommands.Add(TopicsReassignCommand.Create(context));
         return topics;
     }
 

@@ -6,7 +6,8 @@ namespace OrleansLog.Cli.Commands;
 
 /// <summary>
 /// <c>olog topics describe NAME [--format json|text]</c>: configuration, and per partition the leader,
-/// replicas, ISR, log start offset, high watermark, log end offset and size.
+/// leader epoch, replicas (with the target replicas while a reassignment runs), ISR, log start offset,
+/// high watermark, log end offset and size.
 /// </summary>
 internal static class TopicsDescribeCommand
 {
@@ -14,7 +15,7 @@ internal static class TopicsDescribeCommand
     {
         Argument<string> name = TopicsCommand.NameArgument();
         Option<string> format = OutputFormat.Option();
-        var command = new Command("describe", "Show a topic's configuration and its partitions' offsets, sizes and leaders.") { name, format };
+        var command = new Command("describe", "Show a topic's configuration and its partitions' leaders, epochs, replicas, ISR, offsets and sizes.") { name, format };
         context.SetAction(command, async (parseResult, cancellationToken) =>
         {
             string topic = TopicsCommand.RequireValidName(parseResult.GetValue(name));

@@ -1,10 +1,15 @@
 namespace OrleansLog.Cli.Output;
 
-/// <summary>One partition in <c>topics describe --format json</c>, with Kafka's snake_case field names.</summary>
+/// <summary>
+/// One partition in <c>topics describe --format json</c>, with Kafka's snake_case field names.
+/// <c>target_replicas</c> is null unless a reassignment is moving the partition to those nodes.
+/// </summary>
 internal sealed record PartitionDescriptionJson(
     int Partition,
     string Leader,
+    int LeaderEpoch,
     IReadOnlyList<string> Replicas,
+    IReadOnlyList<string>? TargetReplicas,
     IReadOnlyList<string> Isr,
     long LogStartOffset,
     long HighWatermark,
@@ -14,7 +19,9 @@ internal sealed record PartitionDescriptionJson(
     public static PartitionDescriptionJson From(PartitionDescription partition) => new(
         partition.Partition,
         partition.Leader,
+        partition.LeaderEpoch,
         partition.Replicas,
+        partition.TargetReplicas,
         partition.Isr,
         partition.LogStartOffset,
         partition.HighWatermark,

@@ -4,7 +4,8 @@ namespace OrleansLog.Cli.Output;
 
 /// <summary>
 /// The text form of <c>topics describe</c>: a topic line, the effective configuration one key per line,
-/// then a table with a row per partition. An ERROR column appears only when a partition reported one.
+/// then a table with a row per partition: leader, leader epoch, replicas (<c>from → to</c> while a
+/// reassignment moves them), ISR and offsets. An ERROR column appears only when a partition reported one.
 /// </summary>
 internal static class TopicDescriptionText
 {
@@ -19,16 +20,17 @@ internal static class TopicDescriptionText
 
         bool anyError = topic.Partitions.Any(p => p.Error != ErrorCode.None);
         TextTable table = anyError
-            ? new TextTable("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES", "ERROR")
-            : new TextTable("PARTITION", "LEADER", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES");
+            ? new TextTable("PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES", "ERROR")
+            : new TextTable("PARTITION", "LEADER", "EPOCH", "REPLICAS", "ISR", "LOG-START", "HIGH-WATERMARK", "LOG-END", "SIZE-BYTES");
         foreach (PartitionDescription p in topic.Partitions)
         {
             string[] cells =
             [
                 Number(p.Partition),
                 p.Leader,
-                string.Join(',', p.Replicas),
-                string.Join(',', p.Isr),
+                Number(p.LeaderEpoch),
+                p.TargetReplicas is { Count: > 0 } target ? ReplicaText.Move(p.Replicas, target) : ReplicaText.List(p.Replicas),
+                ReplicaText.List(p.Isr),
                 Number(p.LogStartOffset),
                 Number(p.HighWatermark),
                 Number(p.LogEndOffset),

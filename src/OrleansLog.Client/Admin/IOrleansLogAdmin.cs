@@ -4,9 +4,10 @@ namespace OrleansLog.Client;
 
 /// <summary>
 /// Topic and consumer-group administration (Kafka's Admin client): create, list, describe, delete, alter
-/// configuration, add partitions, list offsets; list, describe, reset the offsets of and delete groups.
-/// Every method throws <see cref="OrleansLogException"/> carrying the broker's error code and message when
-/// the operation fails (InvalidTopic, TopicAlreadyExists, InvalidPartitions, InvalidConfig,
+/// configuration, add partitions, reassign replicas, list offsets; rebalance the cluster; list, describe,
+/// reset the offsets of and delete groups. Every method throws <see cref="OrleansLogException"/> carrying
+/// the broker's error code and message when the operation fails (InvalidTopic, TopicAlreadyExists,
+/// InvalidPartitions, InvalidConfig, InvalidReplicaAssignment, ReassignmentInProgress,
 /// UnknownTopicOrPartition, GroupIdNotFound, NonEmptyGroup, ...).
 /// </summary>
 public interface IOrleansLogAdmin
@@ -35,6 +36,25 @@ public interface IOrleansLogAdmin
 
     /// <summary>Raises the partition count to <paramref name="totalPartitions"/> (Kafka CreatePartitions); it never shrinks.</summary>
     Task AddPartitionsAsync(string topic, int totalPartitions, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Starts moving <paramref name="partition"/>'s replicas to <paramref name="replicas"/>, node ids with the
+    /// preferred leader first (Kafka AlterPartitionReassignments). Returns once the move has started; the
+    /// partition keeps serving while new replicas catch up, and <see cref="DescribeTopicAsync"/> shows the
+    /// target in <see cref="PartitionDescription.TargetReplicas"/> until it is done. InvalidReplicaAssignment
+    /// for an empty list, a blank or repeated node id (checked before any grain is called) or an unknown
+    /// node; ReassignmentInProgress while the partition is already moving.
+    /// </summary>
+    Task ReassignPartitionAsync(string topic, int partition, IReadOnlyList<string> replicas, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Spreads every topic's replicas and preferred leaders evenly over the live nodes (for example after a
+    /// node joined) and starts a reassignment for each partition whose replicas change. Returns the moves
+    /// in topic and partition order, empty when the cluster is already balanced. A move whose
+    /// <see cref="ReplicaMove.Error"/> is not None did not start (e.g. ReassignmentInProgress); the others did.
+    /// Throws when the rebalance as a whole was refused.
+    /// </summary>
+    Task<IReadOnlyList<ReplicaMove>> RebalanceClusterAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Kafka ListOffsets for one partition: <paramref name="offsetSpec"/> is <see cref="OffsetSpec.Earliest"/>

@@ -4,7 +4,7 @@ using OrleansLog.Groups;
 namespace OrleansLog.Client;
 
 /// <summary>
-/// <see cref="IOrleansLogAdmin"/> over the topic, topic-registry, partition, group-coordinator and
+/// <see cref="IOrleansLogAdmin"/> over the topic, topic-registry, partition, cluster, group-coordinator and
 /// group-registry grains. Stateless and thread-safe; works from an external Orleans client and inside a silo.
 /// </summary>
 public sealed class OrleansLogAdmin : IOrleansLogAdmin
@@ -88,6 +88,30 @@ public sealed class OrleansLogAdmin : IOrleansLogAdmin
         ThrowIfFailed(await Topic(topic).AddPartitionsAsync(totalPartitions, cancellationToken));
     }
 
+    public async Task ReassignPartitionAsync(string topic, int partition, IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
+    {
+        ThrowIfInvalidName(topic);
+        ArgumentNullException.ThrowIfNull(replicas);
+        if (partition < 0)
+        {
+            throw new OrleansLogException(ErrorCode.UnknownTopicOrPartition, $"{topic}-{partition} does not exist: partitions are numbered from 0.");
+        }
+
+        ThrowIfInvalidReplicas(topic, partition, replicas);
+        ThrowIfFailed(await Topic(topic).ReassignAsync(partition, replicas, cancellationToken));
+    }
+
+    public async Task<IReadOnlyList<ReplicaMove>> RebalanceClusterAsync(CancellationToken cancellationToken = default)
+    {
+        RebalanceResult result = await _grainFactory.GetGrain<IClusterGrain>(IClusterGrain.Key).RebalanceAsync(cancellationToken);
+        if (result.Error != ErrorCode.None)
+        {
+            throw new OrleansLogException(result.Error, result.Message ?? $"Rebalancing the cluster failed with {result.Error}.");
+        }
+
+        return result.Moves ?? [];
+    }
+
     public async Task<ListedOffset> ListOffsetAsync(TopicPartition partition, long offsetSpec, CancellationToken cancellationToken = default)
     {
         ThrowIfInvalidName(partition.Topic);
@@ -164,6 +188,33 @@ public sealed class OrleansLogAdmin : IOrleansLogAdmin
         if (!result.IsSuccess)
         {
             throw new OrleansLogException(result.Error, result.Message);
+        }
+    }
+
+    /// <summary>
+    /// The checks that need no cluster: Kafka's AlterPartitionReassignments refuses an empty replica list and
+    /// repeated brokers the same way (InvalidReplicaAssignment). Whether the nodes exist is the topic grain's call.
+    /// </summary>
+    private static void ThrowIfInvalidReplicas(string topic, int partition, IReadOnlyList<string> replicas)
+    {
+        if (replicas.Count == 0)
+        {
+            throw new OrleansLogException(ErrorCode.InvalidReplicaAssignment, $"Reassigning {topic}-{partition} needs at least one replica.");
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < replicas.Count; i++)
+        {
+            string? node = replicas[i];
+            if (string.IsNullOrWhiteSpace(node))
+            {
+                throw new OrleansLogException(ErrorCode.InvalidReplicaAssignment, $"Reassigning {topic}-{partition}: replica {i} is an empty node id.");
+            }
+
+            if (!seen.Add(node))
+            {
+                throw new OrleansLogException(ErrorCode.InvalidReplicaAssignment, $"Reassigning {topic}-{partition}: node '{node}' is listed twice in [{string.Join(',', replicas)}].");
+            }
         }
     }
 

@@ -20,6 +20,11 @@ internal sealed class FakeGrainFactory : IGrainFactory
 
     public FakeGroupRegistryGrain GroupRegistry { get; } = new();
 
+    public FakeClusterGrain Cluster { get; } = new();
+
+    /// <summary>The node ids of topics added from now on; reassignments may name only these.</summary>
+    public List<string> Nodes { get; } = ["node-1", "node-2", "node-3"];
+
     /// <summary>The coordinator of <paramref name="groupId"/>, created on first use.</summary>
     public FakeGroupCoordinatorGrain Group(string groupId)
     {
@@ -40,7 +45,7 @@ internal sealed class FakeGrainFactory : IGrainFactory
     {
         lock (_gate)
         {
-            var topic = new FakeTopic(name, partitions);
+            var topic = new FakeTopic(name, partitions, [.. Nodes]);
             _topics[name] = topic;
             return topic;
         }
@@ -65,6 +70,7 @@ internal sealed class FakeGrainFactory : IGrainFactory
             Type t when t == typeof(ITopicRegistryGrain) => Registry,
             Type t when t == typeof(IGroupCoordinatorGrain) => Group(primaryKey),
             Type t when t == typeof(IGroupRegistryGrain) => GroupRegistry,
+            Type t when t == typeof(IClusterGrain) => Cluster,
             _ => throw new NotSupportedException($"No fake for {typeof(TGrainInterface)}."),
         };
         return (TGrainInterface)grain;

@@ -11,7 +11,9 @@ namespace OrleansLog.Client.Tests;
 /// each batch with the real <see cref="RecordBatchValidator"/>, assigns offsets, deduplicates idempotent
 /// batches (a retry of one of a producer's last five batches gets the original offsets; a sequence gap gets
 /// OutOfOrderSequenceNumber; an unknown producer may start at any sequence), returns whole batches from fetch with a short long-poll, and answers
-/// ListOffsets. Tests steer failures through <see cref="Interceptor"/>.
+/// ListOffsets. Tests steer failures through <see cref="Interceptor"/>. It describes itself with scripted
+/// replicas (one node, "node-1", by default) and accepts a reassignment by recording its target until
+/// <see cref="CompleteReassignment"/>. It is never a follower's leader: replica fetches are refused.
 /// </summary>
 internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IPartitionGrain
 {
@@ -44,6 +46,30 @@ internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IParti
         lock (_gate)
         {
             return (byte[])_log[index].Bytes.Clone();
+        }
+    }
+
+    /// <summary>The replicas <see cref="DescribeAsync"/> reports, preferred leader (and leader) first.</summary>
+    public IReadOnlyList<string> Replicas { get; set; } = ["node-1"];
+
+    /// <summary>Where a started reassignment moves the replicas; null when none runs.</summary>
+    public IReadOnlyList<string>? TargetReplicas { get; private set; }
+
+    public int LeaderEpoch { get; private set; }
+
+    /// <summary>Finishes the running reassignment as the real grain would: the target becomes the replica set, a new leader a new epoch.</summary>
+    public void CompleteReassignment()
+    {
+        lock (_gate)
+        {
+            IReadOnlyList<string> target = TargetReplicas ?? throw new InvalidOperationException($"{TopicPartition}: no reassignment runs");
+            if (target[0] != Replicas[0])
+            {
+                LeaderEpoch++;
+            }
+
+            Replicas = target;
+            TargetReplicas = null;
         }
     }
 
@@ -219,7 +245,20 @@ internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IParti
         }
     }
 
-    public Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    public Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default) => Task.FromResult(Describe());
+
+    /// <summary>What <see cref="DescribeAsync"/> answers: every replica in sync, the high watermark at the log end.</summary>
+    public PartitionDescription Describe()
+    {
+        lock (_gate)
+        {
+            long logEnd = _log.Count == 0 ? LogStartOffset : _log[^1].LastOffset + 1;
+            long size = _log.Sum(static b => (long)b.Bytes.Length);
+            return Missing
+                ? new PartitionDescription(TopicPartition.Partition, "", [], [], -1, -1, -1, -1, -1, ErrorCode.UnknownTopicOrPartition)
+                : new PartitionDescription(TopicPartition.Partition, Replicas[0], Replicas, Replicas, LeaderEpoch, LogStartOffset, logEnd, logEnd, size, ErrorCode.None, TargetReplicas);
+        }
+    }
 
     public Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default)
     {
@@ -230,6 +269,39 @@ internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IParti
         }
 
         return Task.FromResult(AdminResult.Ok);
+    }
+
+    public Task<ReplicaFetchResult> ReplicaFetchAsync(ReplicaFetchRequest request, CancellationToken cancellationToken = default) =>
+        Task.FromResult(ReplicaFetchResult.Failure(ErrorCode.NotLeaderOrFollower, $"{TopicPartition}: the fake partition has no followers", LeaderEpoch));
+
+    public Task<EpochEndOffsetResult> OffsetForLeaderEpochAsync(string nodeId, int currentLeaderEpoch, int requestedEpoch, CancellationToken cancellationToken = default) =>
+        Task.FromResult(new EpochEndOffsetResult(ErrorCode.NotLeaderOrFollower, $"{TopicPartition}: the fake partition has no followers", LeaderEpoch, -1, -1));
+
+    /// <summary>Records the target; the shape of <paramref name="replicas"/> was checked by the topic grain, as in the real cluster.</summary>
+    public Task<AdminResult> ReassignAsync(IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            if (Missing)
+            {
+                return Task.FromResult(AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"{TopicPartition} does not exist"));
+            }
+
+            if (TargetReplicas is { } running)
+            {
+                return Task.FromResult(AdminResult.Failure(
+                    ErrorCode.ReassignmentInProgress,
+                    $"{TopicPartition} is already moving from [{string.Join(',', Replicas)}] to [{string.Join(',', running)}]"));
+            }
+
+            // Kafka treats a reassignment to the current replicas as done at once.
+            if (!replicas.SequenceEqual(Replicas, StringComparer.Ordinal))
+            {
+                TargetReplicas = [.. replicas];
+            }
+
+            return Task.FromResult(AdminResult.Ok);
+        }
     }
 
     public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default) => Task.CompletedTask;
