@@ -1,6 +1,6 @@
 namespace OrleansLog.Storage;
 
-/// <summary>Truncation for replication (Kafka <c>truncateTo</c>, KIP-101).</summary>
+/// <summary>Truncation for replication (Kafka <c>truncateTo</c>, KIP-101, and <c>truncateFullyAndStartAt</c>).</summary>
 public sealed partial class PartitionLog
 {
     /// <summary>
@@ -82,6 +82,130 @@ public sealed partial class PartitionLog
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             throw Fail(ex, $"truncate to offset {offset}");
+        }
+        finally
+        {
+            ExitOwner();
+        }
+    }
+
+    /// <summary>
+    /// Empties the log and restarts it at <paramref name="offset"/> (Kafka <c>truncateFullyAndStartAt</c>):
+    /// for a follower whose log end offset is below the leader's log start offset, or that must be emptied.
+    /// Every segment and its indexes are deleted, the leader-epoch cache and its checkpoint are cleared, one
+    /// empty active segment is created with base offset <paramref name="offset"/>, and the log start offset,
+    /// log end offset and recovery point all become <paramref name="offset"/>, durably, before returning. The
+    /// offset may lie below, inside or above the current log. Appends waiting for an fsync fail: their bytes
+    /// are gone. Synchronous file I/O. Owner only.
+    /// </summary>
+    /// <remarks>
+    /// The steps are ordered so that <see cref="Open"/> after a crash at any point finds either a contiguous
+    /// run of the old segments or the new empty log, never old batches or old epochs in the new log. The
+    /// loader keeps segments only while each starts where the previous one ends, and without the epoch
+    /// checkpoint it rescans everything and takes the epochs from the batches it keeps. So the epoch
+    /// checkpoint goes first; the new segment is created (and the directory fsynced) while the old segments
+    /// below it still exist, so the directory is never empty, and an empty segment beside old ones either
+    /// starts the log (the old ones no longer follow it) or is dropped as not following them; the
+    /// checkpoints of the new log come last.
+    /// </remarks>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative; nothing changes.</exception>
+    public void TruncateFullyAndStartAt(long offset)
+    {
+        if (offset < 0)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(offset), offset, $"{Name} cannot be truncated fully to start at offset {offset}: offsets are never negative.");
+        }
+
+        EnterOwner();
+        LogSegment[] old = [];
+        try
+        {
+            ThrowIfFailed("truncate fully");
+            old = Volatile.Read(ref _segments);
+            string reason = $"truncated fully to start at offset {offset}";
+
+            FailWaitersFrom(old[0].BaseOffset);
+            lock (_fileLock)
+            {
+                // Readers first see an empty log at the old start, then no segments (the commit scheduler,
+                // shut out by the lock, never does). A read that began before a version bump retries instead
+                // of taking the vanishing files for corruption; one that begins after the second bump never
+                // touches an old segment.
+                Volatile.Write(ref _logEndOffset, LogStartOffset);
+                Interlocked.Increment(ref _structureVersion);
+                Volatile.Write(ref _segments, []);
+                Interlocked.Increment(ref _structureVersion);
+
+                // 1. Without the epoch checkpoint a reload relearns the epochs from the batches that remain,
+                //    so no crash from here on can pair old epochs with the new segment. An old segment with
+                //    the new base offset is in the way of the new files.
+                _leaderEpochCache.Replace([]);
+                _fileSystem.DeleteFile(Path.Combine(_directory, LogFileNames.LeaderEpochCheckpoint));
+                int sameBase = FindSegment(old, offset);
+                if (sameBase >= 0 && old[sameBase].BaseOffset == offset)
+                {
+                    Remove(old[sameBase]);
+                }
+                else
+                {
+                    sameBase = -1;
+                }
+
+                _fileSystem.FlushDirectory(_directory);
+
+                // 2. The new segment, published with its offsets in an order that keeps the readable range
+                //    empty in between.
+                LogSegment created = LogSegment.Create(_fileSystem, _directory, offset, _options);
+                Volatile.Write(ref _segments, [created]);
+                if (offset >= LogStartOffset)
+                {
+                    Volatile.Write(ref _logStartOffset, offset);
+                    Volatile.Write(ref _logEndOffset, offset);
+                }
+                else
+                {
+                    Volatile.Write(ref _logEndOffset, offset);
+                    Volatile.Write(ref _logStartOffset, offset);
+                }
+
+                _fileSystem.FlushDirectory(_directory);
+
+                // 3. The rest of the old log. Whatever of it a crash leaves either does not follow the new
+                //    segment (and is dropped) or is a run of the old log that the new segment does not follow.
+                for (int i = 0; i < old.Length; i++)
+                {
+                    if (i != sameBase)
+                    {
+                        Remove(old[i]);
+                    }
+                }
+
+                _fileSystem.FlushDirectory(_directory);
+
+                // 4. The checkpoints of the new log: no epochs, and it starts and is durable at the offset.
+                Interlocked.Exchange(ref _epochCheckpointDirty, 1);
+                Interlocked.Exchange(ref _logStartCheckpointDirty, 1);
+                WriteCheckpoints(offset);
+            }
+
+            LogTruncated(_logger, Name, offset, offset, old.Length);
+
+            void Remove(LogSegment segment)
+            {
+                segment.Delete(_fileSystem);
+                LogSegmentDeleted(_logger, Name, segment.LogPath, segment.Size, reason);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // The old segments are out of the list, so closing the log would not release their files.
+            foreach (LogSegment segment in old)
+            {
+                segment.Close();
+            }
+
+            throw Fail(ex, $"truncate fully to start at offset {offset}");
         }
         finally
         {
