@@ -12,7 +12,7 @@ namespace OrleansLog.Grains.Cluster;
 /// </summary>
 [StatelessWorker]
 [GrainType("olog-cluster")]
-internal sealed class ClusterGrain(IOptions<ClusterOptions> clusterOptions, TimeProvider timeProvider) : Grain, IClusterGrain
+internal sealed partial class ClusterGrain(IOptions<ClusterOptions> clusterOptions, TimeProvider timeProvider, ClusterNodes clusterNodes) : Grain, IClusterGrain
 {
     private static readonly TimeSpan NodeReportTimeout = TimeSpan.FromSeconds(5);
 

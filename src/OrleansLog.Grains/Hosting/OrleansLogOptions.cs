@@ -37,6 +37,34 @@ public sealed class OrleansLogOptions
     /// </summary>
     public int StateSyncThreads { get; set; } = 8;
 
+    /// <summary>
+    /// replica.lag.time.max.ms: a follower that has not caught up with the leader's log end for this long
+    /// leaves the in-sync replicas. Default 30 seconds, as Kafka. (A follower whose node Orleans declares
+    /// dead leaves the ISR at once.)
+    /// </summary>
+    public TimeSpan ReplicaLagTime { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a follower's fetch waits at the leader for new records (replica.fetch.wait.max.ms). Default 500 ms.</summary>
+    public TimeSpan ReplicaFetchWait { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The most bytes one follower fetch copies (replica.fetch.max.bytes). Default 1 MiB.</summary>
+    public int ReplicaFetchMaxBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// How often a leader checks its followers: ISR shrink by lag, restarting followers whose node came
+    /// back, reassignment progress and preferred-leader election. Default 1 second.
+    /// </summary>
+    public TimeSpan ReplicationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// auto.leader.rebalance.enable: a leader that is not its partition's preferred replica hands leadership
+    /// back once the preferred replica has been in sync for <see cref="PreferredLeaderDelay"/>. Default on.
+    /// </summary>
+    public bool AutoLeaderRebalance { get; set; } = true;
+
+    /// <summary>How long the preferred replica must stay in sync before leadership moves back to it. Default 10 seconds.</summary>
+    public TimeSpan PreferredLeaderDelay { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Settings of the consumer-group coordinators (section <c>OrleansLog:Groups</c>).</summary>
     public OrleansLog.Grains.Groups.GroupCoordinatorOptions Groups { get; set; } = new();
 }

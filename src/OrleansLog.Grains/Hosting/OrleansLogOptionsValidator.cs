@@ -36,6 +36,23 @@ internal sealed class OrleansLogOptionsValidator(IOptions<OrleansLogOptions> opt
             throw new OrleansConfigurationException($"OrleansLog:StateSyncThreads must be between 1 and 64, was {o.StateSyncThreads}.");
         }
 
+        if (o.ReplicaLagTime <= TimeSpan.Zero || o.ReplicationCheckInterval <= TimeSpan.Zero || o.PreferredLeaderDelay < TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException(
+                $"OrleansLog:ReplicaLagTime and ReplicationCheckInterval must be positive and PreferredLeaderDelay not negative, were {o.ReplicaLagTime}, {o.ReplicationCheckInterval}, {o.PreferredLeaderDelay}.");
+        }
+
+        if (o.ReplicaFetchWait < TimeSpan.Zero || o.ReplicaFetchWait >= o.ReplicaLagTime)
+        {
+            throw new OrleansConfigurationException(
+                $"OrleansLog:ReplicaFetchWait must be between 0 and ReplicaLagTime ({o.ReplicaLagTime}), was {o.ReplicaFetchWait}.");
+        }
+
+        if (o.ReplicaFetchMaxBytes < 1024)
+        {
+            throw new OrleansConfigurationException($"OrleansLog:ReplicaFetchMaxBytes must be at least 1024, was {o.ReplicaFetchMaxBytes}.");
+        }
+
         if (o.MaxFetchBytes < 1024)
         {
             throw new OrleansConfigurationException($"OrleansLog:MaxFetchBytes must be at least 1024, was {o.MaxFetchBytes}.");

@@ -6,25 +6,30 @@ using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Logs;
 using OrleansLog.Grains.Placement;
+using OrleansLog.Grains.Replication;
 using OrleansLog.Records;
 using OrleansLog.Storage;
 
 namespace OrleansLog.Grains.Partitions;
 
 /// <summary>
-/// The leader of one partition and the only writer of its log (key <c>"{topic}/{partition}"</c>).
+/// The leader of one partition and the only writer of its log on its node (key <c>"{topic}/{partition}"</c>);
+/// followers on the other replicas' nodes copy from it (<see cref="ReplicaGrain"/>).
 /// Reentrant on purpose: every append does its checks, its offset assignment and its write to the page
 /// cache synchronously within one turn — so order and producer state stay exact — and only then awaits
 /// the group-committed fsync (flush.messages=1), letting the next append of the same partition share
 /// that fsync. Long-poll fetches wait without holding the turn, so they never block appends.
 /// <para>
-/// The log is on one node's disk, so the grain is placed on the node its topic assigns the partition to
-/// (<see cref="PartitionPlacementDirector"/>) and is <see cref="ImmovableAttribute">immovable</see>:
-/// Orleans' activation rebalancing and repartitioning never move it. If it activates anywhere else —
-/// its node was down at placement time, or the topic was created after this activation — it is a
-/// stand-in: it never opens a log, answers every call with a retriable LeaderNotAvailable (owner down)
-/// or NotLeaderOrFollower (owner up), and deactivates once the owner is active so the next call is
-/// placed on the owner.
+/// Leadership (<c>PartitionGrain.Leadership.cs</c>): the grain is placed on the node
+/// <see cref="LeaderElection"/> picks from the persisted replication record — the live in-sync replica
+/// that led last, else the first live in-sync replica in preference order — and is
+/// <see cref="ImmovableAttribute">immovable</see>: Orleans' activation rebalancing and repartitioning never
+/// move it. On activation it takes office by writing a new leader epoch with the record's ETag before it
+/// serves anything. If it activates anywhere else — the chosen node was down at placement time, or the
+/// record changed since — it is a stand-in: it never opens a log, answers every call with a retriable
+/// LeaderNotAvailable (no eligible node) or NotLeaderOrFollower, and moves to the chosen node once it is
+/// active. Replication (<c>PartitionGrain.Replication.cs</c>): follower fetches, the high watermark,
+/// acks=all and ISR changes, over the pure <see cref="LeaderReplicationState"/>.
 /// </para>
 /// </summary>
 [Reentrant]
@@ -32,6 +37,7 @@ namespace OrleansLog.Grains.Partitions;
 [Immovable]
 [GrainType("olog-partition")]
 internal sealed partial class PartitionGrain(
+    [PersistentState("replication", OrleansLogOptions.StorageName)] IPersistentState<PartitionReplicationState> replicationState,
     LogManager logs,
     NodeIdentity node,
     ClusterNodes clusterNodes,
@@ -45,7 +51,9 @@ internal sealed partial class PartitionGrain(
     private PartitionLog? _log;
     private string _unavailableReason = "not activated";
     private ErrorCode _unavailableError = ErrorCode.UnknownTopicOrPartition;
-    private IReadOnlyList<string> _replicas = [];
+
+    /// <summary>The topic's replica assignment for this partition; empty for partitions not bound to nodes.</summary>
+    private IReadOnlyList<string> _assigned = [];
 
     /// <summary>The node that owns this partition when this activation is a stand-in on another node.</summary>
     private string? _standInFor;
@@ -62,7 +70,7 @@ internal sealed partial class PartitionGrain(
     /// <summary>How often a stand-in checks whether the partition's node is back (membership view, no I/O).</summary>
     private static readonly TimeSpan StandInCheckInterval = TimeSpan.FromMilliseconds(250);
 
-    /// <summary>The leader epoch stamped on appended batches; replication will bump it per leader change.</summary>
+    /// <summary>The leader epoch stamped on appended batches: the epoch this activation took office in.</summary>
     private int _leaderEpoch;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -91,19 +99,7 @@ internal sealed partial class PartitionGrain(
         try
         {
             TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
-
-            // Ownership first: even a topic being deleted keeps its assignment until its partitions' data
-            // is removed, and only the owner may touch the files.
-            _replicas = topic.ReplicasOf(_partition.Partition);
-            if (_replicas.Count > 0 && !string.Equals(_replicas[0], node.NodeId, StringComparison.Ordinal))
-            {
-                BecomeStandIn(_replicas[0]);
-                return null;
-            }
-
-            _standInFor = null;
-            _standInTimer?.Dispose();
-            _standInTimer = null;
+            _assigned = topic.ReplicasOf(_partition.Partition);
             if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
             {
                 _unavailableError = ErrorCode.UnknownTopicOrPartition;
@@ -114,31 +110,20 @@ internal sealed partial class PartitionGrain(
             }
 
             _config = topic.Config;
-            PartitionLog log;
-            try
+            if (_assigned.Count > 0)
             {
-                log = logs.GetOrOpen(_partition, _config);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                _unavailableError = ErrorCode.KafkaStorageError;
-                _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
-                LogOpenFailed(logger, ex, _partition.ToString());
-                return null;
+                return await TakeOfficeAsync(cancellationToken);
             }
 
-            _highWatermark = log.LogEndOffset;
-            _leaderEpoch = Math.Max(0, log.LeaderEpochCache.LatestEpoch);
-            _producers.Clear();
-            RebuildProducerState(log);
-            TimeSpan interval = options.Value.RetentionCheckInterval;
-            _retentionTimer?.Dispose();
-            _retentionTimer = this.RegisterGrainTimer(
-                static (grain, _) => grain.EnforceRetention(),
-                this,
-                new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
-            LogActivated(logger, _partition.ToString(), log.LogStartOffset, log.LogEndOffset, _producers.ProducerCount);
-            _log = log;
+            // A partition not bound to nodes (created before assignments existed) serves where it activates.
+            PartitionLog? log = OpenLocalLog();
+            if (log is not null)
+            {
+                _highWatermark = log.LogEndOffset;
+                _leaderEpoch = Math.Max(0, log.LeaderEpochCache.LatestEpoch);
+                StartServing(log);
+            }
+
             return log;
         }
         finally
@@ -147,62 +132,49 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>
-    /// This activation is not on the partition's node: serve nothing, say where the partition lives, and
-    /// move to that node as soon as it is active. Moving is Orleans migration, not deactivation: the
-    /// directory entry passes to the new activation atomically and queued calls are forwarded there, so
-    /// callers holding this silo's address in their caches are redirected. (A plain deactivation leaves
-    /// no directory entry, and a caller's stale cache would just create a new stand-in here.)
-    /// </summary>
-    private void BecomeStandIn(string owner)
+    private PartitionLog? OpenLocalLog()
     {
-        bool first = _standInFor is null;
-        _standInFor = owner;
-        _standInTimer ??= this.RegisterGrainTimer(
-            static (grain, _) =>
-            {
-                grain.MoveToOwnerIfActive();
-                return Task.CompletedTask;
-            },
-            this,
-            new GrainTimerCreationOptions(StandInCheckInterval, StandInCheckInterval) { KeepAlive = false, Interleave = false });
-        bool ownerActive = MoveToOwnerIfActive();
-        if (!ownerActive)
+        try
         {
-            _unavailableError = ErrorCode.LeaderNotAvailable;
-            _unavailableReason = $"{_partition} lives on node '{owner}', which is not active; it serves again when that node returns";
+            return logs.GetOrOpen(_partition, _config);
         }
-
-        if (first)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KafkaStorageException)
         {
-            LogStandIn(logger, _partition.ToString(), owner, ownerActive);
+            _unavailableError = ErrorCode.KafkaStorageError;
+            _unavailableReason = $"log of {_partition} could not be opened: {ex.Message}";
+            LogOpenFailed(logger, ex, _partition.ToString());
+            return null;
         }
     }
 
-    /// <summary>
-    /// When the owner is active, answers NotLeaderOrFollower (retriable) and migrates: placement puts the
-    /// next activation on the owner, which opens the log.
-    /// </summary>
-    private bool MoveToOwnerIfActive()
+    /// <summary>The log is this activation's to serve: producer state, retention, and callers may come.</summary>
+    private void StartServing(PartitionLog log)
     {
-        if (_standInFor is not { } owner || !clusterNodes.IsActive(owner))
-        {
-            return false;
-        }
-
-        _unavailableError = ErrorCode.NotLeaderOrFollower;
-        _unavailableReason = $"{_partition} is led by node '{owner}', not by node '{node.NodeId}' where this call arrived; retry";
-        this.MigrateOnIdle();
-        return true;
+        _producers.Clear();
+        RebuildProducerState(log);
+        TimeSpan interval = options.Value.RetentionCheckInterval;
+        _retentionTimer?.Dispose();
+        _retentionTimer = this.RegisterGrainTimer(
+            static (grain, _) => grain.EnforceRetention(),
+            this,
+            new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
+        LogActivated(logger, _partition.ToString(), log.LogStartOffset, log.LogEndOffset, _producers.ProducerCount);
+        _log = log;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         _standInTimer?.Dispose();
         _retentionTimer?.Dispose();
+        StopLeading(ErrorCode.NotLeaderOrFollower, $"{_partition}: the leader on node '{node.NodeId}' is deactivating; retry");
         if (_log is not null)
         {
-            logs.Close(_partition);
+            // A follower on this node may take the log over; only an unreplicated log is closed here.
+            if (CurrentReplicas.Count <= 1)
+            {
+                logs.Close(_partition);
+            }
+
             _log = null;
         }
 
@@ -250,10 +222,15 @@ internal sealed partial class PartitionGrain(
 
         if (check.Verdict == SequenceVerdict.Duplicate)
         {
-            ProducerBatch original = check.Original!;
-            return original.Completion is { } pending
-                ? await pending
-                : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
+            return await AnswerDuplicateAsync(check.Original!, acks, log, cancellationToken);
+        }
+
+        LeaderReplicationState? replication = _replication;
+        if (replication?.CheckAppend(acks, _config.MinInSyncReplicas) is ErrorCode.NotEnoughReplicas)
+        {
+            return AppendResult.Failure(
+                ErrorCode.NotEnoughReplicas,
+                $"{_partition}: acks=all needs min.insync.replicas={_config.MinInSyncReplicas} in-sync replicas, but the ISR is [{string.Join(",", replication.Isr)}] ({replication.Isr.Count}); nothing was appended");
         }
 
         if (_config.MessageTimestampType == "LogAppendTime")
@@ -262,6 +239,7 @@ internal sealed partial class PartitionGrain(
         }
 
         long baseOffset = log.LogEndOffset;
+        long lastOffset = baseOffset + header.LastOffsetDelta;
         ValueTask<LogAppendInfo> append;
         try
         {
@@ -272,15 +250,34 @@ internal sealed partial class PartitionGrain(
             return StorageFailure(ex);
         }
 
-        if (append.IsCompletedSuccessfully)
+        // The bytes are in the log: followers may fetch them now, and acks=all waits for them.
+        Task<ErrorCode>? replicated = null;
+        if (replication is not null)
+        {
+            if (acks == Acks.All)
+            {
+                var waiter = new TaskCompletionSource<ErrorCode>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _replicationWaiters[lastOffset] = waiter;
+                replicated = waiter.Task;
+            }
+
+            ApplyUpdate(replication.OnLeaderAppended(lastOffset, acks, _config.MinInSyncReplicas));
+            SignalDataArrived();
+        }
+
+        if (append.IsCompletedSuccessfully && (replicated is null || replicated.IsCompleted))
         {
             LogAppendInfo info = append.Result;
             _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
-            AdvanceHighWatermark(info.LastOffset + 1);
-            return AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, log.LogStartOffset);
+            if (replication is null)
+            {
+                AdvanceHighWatermark(info.LastOffset + 1);
+            }
+
+            return ReplicatedResult(info, replicated?.Result ?? ErrorCode.None, log);
         }
 
-        // The bytes are written; the acknowledgement waits for the group-committed fsync. Record the
+        // The acknowledgement waits for the group-committed fsync and/or the in-sync replicas. Record the
         // batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
         var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _producers.Record(header, baseOffset, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), acknowledged.Task);
@@ -288,8 +285,12 @@ internal sealed partial class PartitionGrain(
         try
         {
             LogAppendInfo info = await append;
-            AdvanceHighWatermark(info.LastOffset + 1);
-            result = AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, log.LogStartOffset);
+            if (replication is null)
+            {
+                AdvanceHighWatermark(info.LastOffset + 1);
+            }
+
+            result = ReplicatedResult(info, replicated is null ? ErrorCode.None : await replicated, log);
         }
         catch (KafkaStorageException ex)
         {
@@ -298,6 +299,61 @@ internal sealed partial class PartitionGrain(
 
         acknowledged.SetResult(result);
         return result;
+    }
+
+    private AppendResult ReplicatedResult(LogAppendInfo info, ErrorCode replication, PartitionLog log) => replication switch
+    {
+        ErrorCode.None => AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, log.LogStartOffset),
+        ErrorCode.NotEnoughReplicasAfterAppend => AppendResult.Failure(
+            replication,
+            $"{_partition}: offsets {info.BaseOffset}..{info.LastOffset} were appended, but the ISR shrank below min.insync.replicas={_config.MinInSyncReplicas} before they were replicated"),
+        _ => AppendResult.Failure(
+            replication,
+            $"{_partition}: offsets {info.BaseOffset}..{info.LastOffset} were appended by the leader of epoch {_leaderEpoch}, which stopped leading before they were replicated; retry"),
+    };
+
+    /// <summary>
+    /// A retried batch the leader already has. Its original answer stands, except that under acks=all a
+    /// retry is acknowledged only once the batch is below the high watermark — it may have been appended
+    /// by an earlier leader, or its first answer may have been NotEnoughReplicasAfterAppend.
+    /// </summary>
+    private async Task<AppendResult> AnswerDuplicateAsync(ProducerBatch original, Acks acks, PartitionLog log, CancellationToken cancellationToken)
+    {
+        AppendResult answer = original.Completion is { } pending
+            ? await pending
+            : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
+        if (_replication is null || acks != Acks.All || (answer.IsSuccess && original.Completion is not null))
+        {
+            return answer;
+        }
+
+        long deadline = timeProvider.GetTimestamp() + (long)(options.Value.ReplicaLagTime.TotalSeconds * timeProvider.TimestampFrequency);
+        while (_highWatermark <= original.LastOffset)
+        {
+            if (_replication is not { } replication)
+            {
+                return AppendResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
+            }
+
+            if (replication.CheckAppend(acks, _config.MinInSyncReplicas) == ErrorCode.NotEnoughReplicas)
+            {
+                return AppendResult.Failure(
+                    ErrorCode.NotEnoughReplicas,
+                    $"{_partition}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} is not yet replicated and the ISR [{string.Join(",", replication.Isr)}] is below min.insync.replicas={_config.MinInSyncReplicas}");
+            }
+
+            long remainingTicks = deadline - timeProvider.GetTimestamp();
+            if (remainingTicks <= 0 || cancellationToken.IsCancellationRequested)
+            {
+                return AppendResult.Failure(
+                    ErrorCode.RequestTimedOut,
+                    $"{_partition}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} was not replicated in time (high watermark {_highWatermark})");
+            }
+
+            await WaitForDataAsync(TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency), cancellationToken);
+        }
+
+        return AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
     }
 
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
@@ -335,11 +391,7 @@ internal sealed partial class PartitionGrain(
             }
 
             result.Records.Dispose();
-            TimeSpan remaining = TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            Task delay = Task.Delay(remaining, timeProvider, timeout.Token);
-            await Task.WhenAny(dataArrived, delay);
-            await timeout.CancelAsync();
+            await WaitForDataAsync(dataArrived, TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency), cancellationToken);
         }
     }
 
@@ -364,17 +416,19 @@ internal sealed partial class PartitionGrain(
     public async Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
     {
         PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
+        PartitionReplicationState stored = replicationState.State;
+        IReadOnlyList<string> replicas = CurrentReplicas.Count > 0 ? CurrentReplicas : [node.NodeId];
+        if (log is null)
+        {
+            IReadOnlyList<string> isr = stored.IsInitialized ? stored.Isr : [];
+            return new PartitionDescription(
+                _partition.Partition, _standInFor ?? stored.Leader ?? string.Empty, replicas, isr, stored.LeaderEpoch, -1, -1, -1, 0, _unavailableError, stored.TargetReplicas);
+        }
 
-        // Until replication exists only the leader holds the data, so the ISR is the leader alone.
-        string[] self = [node.NodeId];
-        IReadOnlyList<string> replicas = _replicas.Count > 0 ? _replicas : self;
-        PartitionDescription description = log is null
-            ? new PartitionDescription(
-                _partition.Partition, _standInFor ?? node.NodeId, replicas, _standInFor is null ? self : [], _leaderEpoch, -1, -1, -1, 0, _unavailableError)
-            : new PartitionDescription(
-                _partition.Partition, node.NodeId, replicas, self, _leaderEpoch,
-                log.LogStartOffset, _highWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None);
-        return description;
+        IReadOnlyList<string> inSync = _replication?.Isr ?? [node.NodeId];
+        return new PartitionDescription(
+            _partition.Partition, node.NodeId, replicas, inSync, _leaderEpoch,
+            log.LogStartOffset, _highWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None, _stored?.TargetReplicas);
     }
 
     public async Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default)
@@ -412,23 +466,40 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public Task DeletePartitionAsync(CancellationToken cancellationToken = default)
+    public async Task DeletePartitionAsync(CancellationToken cancellationToken = default)
     {
         _retentionTimer?.Dispose();
         _retentionTimer = null;
+        IReadOnlyList<string> replicas = CurrentReplicas;
+        StopLeading(ErrorCode.UnknownTopicOrPartition, $"topic '{_partition.Topic}' was deleted");
         _log = null;
         _unavailableError = ErrorCode.UnknownTopicOrPartition;
         _unavailableReason = $"topic '{_partition.Topic}' was deleted";
         _producers.Clear();
         _highWatermark = 0;
-        if (_standInFor is null)
+        if (replicas.Count == 0 ? _standInFor is null : replicas.Contains(node.NodeId))
         {
-            // A stand-in has no log here; whatever this node's disk holds under that name is not its to touch.
+            // Only a replica's files are this node's to remove; a stand-in elsewhere touches nothing.
             logs.Delete(_partition);
         }
 
+        // The followers' copies go too, and the replication record, so a topic created again under this
+        // name starts from its own assignment rather than this one's leaders and ISR.
+        foreach (string replica in replicas)
+        {
+            if (replica != node.NodeId)
+            {
+                await TolerateUnreachableAsync(GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(int.MaxValue, cancellationToken));
+            }
+        }
+
+        if (replicationState.State.IsInitialized)
+        {
+            await replicationState.ClearStateAsync(cancellationToken);
+        }
+
+        _stored = null;
         _dataArrived.TrySetResult();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -459,11 +530,7 @@ internal sealed partial class PartitionGrain(
                     break;
                 }
 
-                Task progress = _dataArrived.Task;
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                Task delay = Task.Delay(TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency), timeProvider, timeout.Token);
-                await Task.WhenAny(progress, delay);
-                await timeout.CancelAsync();
+                await WaitForDataAsync(TimeSpan.FromSeconds(remainingTicks / (double)timeProvider.TimestampFrequency), cancellationToken);
                 check = _producers.Check(header);
             }
         }
@@ -557,9 +624,26 @@ internal sealed partial class PartitionGrain(
             _highWatermark = offset;
         }
 
+        SignalDataArrived();
+    }
+
+    /// <summary>Wakes long-polling fetches (consumers and followers) and held-back batches.</summary>
+    private void SignalDataArrived()
+    {
         TaskCompletionSource signal = _dataArrived;
         _dataArrived = NewSignal();
         signal.TrySetResult();
+    }
+
+    private Task WaitForDataAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
+        WaitForDataAsync(_dataArrived.Task, timeout, cancellationToken);
+
+    private async Task WaitForDataAsync(Task dataArrived, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task delay = Task.Delay(timeout, timeProvider, cancel.Token);
+        await Task.WhenAny(dataArrived, delay);
+        await cancel.CancelAsync();
     }
 
     private AppendResult StorageFailure(KafkaStorageException ex)

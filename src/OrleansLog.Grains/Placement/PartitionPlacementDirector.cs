@@ -1,25 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Placement;
+using Orleans.Storage;
 using OrleansLog.Grains.Cluster;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Grains.Replication;
 
 namespace OrleansLog.Grains.Placement;
 
 /// <summary>
-/// Puts a partition grain (key <c>"{topic}/{partition}"</c>) on the node that owns the partition's log:
-/// the first node of its replica assignment, read from the topic grain (durable, so it survives every
-/// restart). With replication factor 1 that node holds the only copy, so the leader can run nowhere else.
+/// Puts a partition grain (key <c>"{topic}/{partition}"</c>) on the node that should lead it: the node
+/// <see cref="LeaderElection.Choose"/> picks from the partition's persisted replication record (read from
+/// grain storage, so it is as fresh as the last leader change) and the topic's replica assignment — the
+/// live in-sync replica that led last, else the first live in-sync replica in preference order. With
+/// replication factor 1 that is the one node holding the log.
 /// <para>
-/// When the owning node is not active the grain still has to be placed somewhere — a placement
-/// director cannot refuse without failing the caller with an opaque Orleans exception — so it goes to
+/// When no eligible node is active the grain still has to be placed somewhere — a placement director
+/// cannot refuse without failing the caller with an opaque Orleans exception — so it goes to
 /// <see cref="PlacementFallback"/>; that activation sees it is not on its node, answers every call with a
-/// retriable <c>LeaderNotAvailable</c> at once, and deactivates as soon as the owner is back, so the
-/// next call is placed here again and lands on the owner. Partitions of topics without an assignment
-/// (created before assignments existed) are not bound to a node and are placed locally, as before.
+/// retriable <c>LeaderNotAvailable</c> at once, and moves as soon as an eligible node is back. Partitions of
+/// topics without an assignment (created before assignments existed) are not bound to a node and are placed
+/// locally, as before.
 /// </para>
 /// </summary>
 internal sealed partial class PartitionPlacementDirector(
     ClusterNodes nodes,
     IGrainFactory grainFactory,
+    IServiceProvider services,
     ILogger<PartitionPlacementDirector> logger) : IPlacementDirector
 {
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
@@ -32,18 +39,39 @@ internal sealed partial class PartitionPlacementDirector(
             return PlacementFallback.Choose(target, context);
         }
 
-        string owner = replicas[0];
-        bool active = nodes.TryGetActiveSilo(owner, out SiloAddress silo);
-        if (active && PlacementFallback.IsCompatible(silo, target, context))
+        PartitionReplicationState stored = await ReadRecordAsync(target.GrainIdentity);
+        string? leader = LeaderElection.Choose(stored, replicas, nodes.IsActive, topic.Config.UncleanLeaderElectionEnable);
+        if (leader is not null && nodes.TryGetActiveSilo(leader, out SiloAddress silo) && PlacementFallback.IsCompatible(silo, target, context))
         {
             return silo;
         }
 
         SiloAddress fallback = PlacementFallback.Choose(target, context);
-        LogOwnerUnavailable(logger, partition.ToString(), owner, active ? silo : null, string.Join(", ", context.GetCompatibleSilos(target).Select(s => s.ToString())), fallback);
+        LogNoEligibleNode(logger, partition.ToString(), stored.ToString(), string.Join(", ", context.GetCompatibleSilos(target).Select(s => s.ToString())), fallback);
         return fallback;
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: its node {Node} is not available (active silo: {OwnerSilo}; compatible silos: {Compatible}); placing a stand-in on {Silo}")]
-    private static partial void LogOwnerUnavailable(ILogger logger, string partition, string node, SiloAddress? ownerSilo, string compatible, SiloAddress silo);
+    /// <summary>The partition grain's replication record; an empty one when it cannot be read (placement then follows the assignment).</summary>
+    private async Task<PartitionReplicationState> ReadRecordAsync(GrainId grainId)
+    {
+        var state = new GrainState<PartitionReplicationState>(new PartitionReplicationState());
+        try
+        {
+            IGrainStorage storage = services.GetRequiredKeyedService<IGrainStorage>(OrleansLogOptions.StorageName);
+            await storage.ReadStateAsync("replication", grainId, state);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            LogRecordUnreadable(logger, ex, grainId.ToString());
+            return new PartitionReplicationState();
+        }
+
+        return state.State ?? new PartitionReplicationState();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: no node that may lead it is active ({Record}; compatible silos: {Compatible}); placing a stand-in on {Silo}")]
+    private static partial void LogNoEligibleNode(ILogger logger, string partition, string record, string compatible, SiloAddress silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Placement of {Grain}: its replication record could not be read; following the topic's assignment")]
+    private static partial void LogRecordUnreadable(ILogger logger, Exception exception, string grain);
 }

@@ -253,6 +253,81 @@ public sealed class LeaderReplicationState
     }
 
     /// <summary>
+    /// Proposes removing ISR followers for which <paramref name="mustLeave"/> holds, whatever their lag —
+    /// their node was declared dead, or a reassignment dropped them (Kafka's controller does this on broker
+    /// failure). Proposes nothing while another proposal is in flight or when nobody must leave.
+    /// </summary>
+    public ReplicationUpdate RemoveFromIsr(Func<string, bool> mustLeave)
+    {
+        ArgumentNullException.ThrowIfNull(mustLeave);
+        if (_proposal is not null)
+        {
+            return Update(ErrorCode.None, null);
+        }
+
+        List<string>? keep = null;
+        foreach (string member in _committed.Isr)
+        {
+            if (member == _committed.Leader || !mustLeave(member))
+            {
+                (keep ??= []).Add(member);
+            }
+        }
+
+        IsrProposal? proposal = null;
+        if (keep!.Count < _committed.Isr.Count)
+        {
+            proposal = _proposal = new IsrProposal(_committed.LeaderEpoch, _committed.PartitionEpoch, Order(keep));
+        }
+
+        return Update(ErrorCode.None, proposal);
+    }
+
+    /// <summary>
+    /// A reassignment changed the replica set to <paramref name="replicas"/> (persisted as version
+    /// <paramref name="partitionEpoch"/>, with <paramref name="isr"/>): new replicas get follower state,
+    /// removed ones lose theirs. No proposal may be pending.
+    /// </summary>
+    public ReplicationUpdate ChangeReplicas(IReadOnlyList<string> replicas, IReadOnlyList<string> isr, long partitionEpoch)
+    {
+        ArgumentNullException.ThrowIfNull(replicas);
+        ArgumentNullException.ThrowIfNull(isr);
+        if (_proposal is not null)
+        {
+            throw new InvalidOperationException($"{_topicPartition}: the replica set cannot change while an ISR proposal is pending.");
+        }
+
+        if (!Contains(replicas, _committed.Leader) || !Contains(isr, _committed.Leader) || partitionEpoch <= _committed.PartitionEpoch)
+        {
+            throw new ArgumentException(
+                $"{_topicPartition}: new replicas [{string.Join(",", replicas)}] and ISR [{string.Join(",", isr)}] must keep leader {_committed.Leader}, and partition epoch {partitionEpoch} must be above {_committed.PartitionEpoch}.");
+        }
+
+        DateTimeOffset now = _time.GetUtcNow();
+        foreach (string replica in replicas)
+        {
+            if (replica != _committed.Leader && !_followers.ContainsKey(replica))
+            {
+                _followers[replica] = new FollowerFetchState(replica, -1, now, now, _logEndOffset);
+            }
+        }
+
+        foreach (string follower in _followers.Keys.ToArray())
+        {
+            if (!Contains(replicas, follower))
+            {
+                _followers.Remove(follower);
+            }
+        }
+
+        _committed = _committed with { Replicas = [.. replicas], Isr = [.. isr], PartitionEpoch = partitionEpoch };
+        return Update(ErrorCode.None, null);
+    }
+
+    /// <summary>Whether <paramref name="nodeId"/> is a follower that has fetched at least up to the high watermark and is in the ISR.</summary>
+    public bool IsInSync(string nodeId) => Contains(_committed.Isr, nodeId);
+
+    /// <summary>
     /// The pending proposal was persisted as version <paramref name="partitionEpoch"/>: it takes effect now.
     /// A shrink may let the HW advance and completes waiting appends (possibly with
     /// <see cref="ErrorCode.NotEnoughReplicasAfterAppend"/>).

@@ -164,6 +164,49 @@ internal sealed partial class TopicGrain(
         return AdminResult.Ok;
     }
 
+    public async Task<AdminResult> ReassignAsync(int partition, IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
+    {
+        if (!state.State.Exists)
+        {
+            return AdminResult.Failure(ErrorCode.UnknownTopicOrPartition, $"topic '{Name}' does not exist");
+        }
+
+        if (partition < 0 || partition >= state.State.PartitionCount)
+        {
+            return AdminResult.Failure(
+                ErrorCode.UnknownTopicOrPartition, $"topic '{Name}' has {state.State.PartitionCount} partitions; partition {partition} does not exist");
+        }
+
+        if (partition >= state.State.ReplicaAssignment.Length)
+        {
+            return AdminResult.Failure(
+                ErrorCode.InvalidReplicaAssignment, $"{Name}-{partition} is not bound to nodes (created before replica assignments existed) and cannot be reassigned");
+        }
+
+        IReadOnlyList<string> live = LiveNodes();
+        string? problem = replicas.Count == 0 ? "at least one replica is needed"
+            : replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count ? "a node is named twice"
+            : replicas.FirstOrDefault(r => IndexOf(live, r) < 0) is { } unknown ? $"node '{unknown}' is not a live node ({string.Join(", ", live)})"
+            : replicas.Count < state.State.Config.MinInSyncReplicas ? $"{replicas.Count} replicas are fewer than min.insync.replicas={state.State.Config.MinInSyncReplicas}"
+            : null;
+        if (problem is not null)
+        {
+            return AdminResult.Failure(ErrorCode.InvalidReplicaAssignment, $"{Name}-{partition}: replicas [{string.Join(",", replicas)}]: {problem}");
+        }
+
+        AdminResult started = await PartitionGrain(partition).ReassignAsync(replicas, cancellationToken);
+        if (!started.IsSuccess)
+        {
+            return started;
+        }
+
+        // The partition's replication record drives the move; the assignment records where it ends up.
+        state.State.ReplicaAssignment[partition] = [.. replicas];
+        await state.WriteStateAsync(cancellationToken);
+        LogReassigned(logger, Name, partition, string.Join(",", replicas));
+        return AdminResult.Ok;
+    }
+
     public async Task<AdminResult> DeleteAsync(CancellationToken cancellationToken = default)
     {
         if (!state.State.Exists)
@@ -256,6 +299,9 @@ internal sealed partial class TopicGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Topic {Topic} grew from {Before} to {After} partitions")]
     private static partial void LogPartitionsAdded(ILogger logger, string topic, int before, int after);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Topic {Topic}: reassignment of partition {Partition} to [{Replicas}] started")]
+    private static partial void LogReassigned(ILogger logger, string topic, int partition, string replicas);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted topic {Topic} and its {Partitions} partitions")]
     private static partial void LogDeleted(ILogger logger, string topic, int partitions);

@@ -3,7 +3,7 @@ using OrleansLog.Integration.Tests.Infrastructure;
 namespace OrleansLog.Integration.Tests.Cluster;
 
 /// <summary>One node of a test cluster: a silo process in cluster mode with its node id and data directory.</summary>
-internal sealed class ClusterNode(string nodeId, string dataDirectory, string postgres)
+internal sealed class ClusterNode(string nodeId, string dataDirectory, string postgres, params string[] siloArguments)
 {
     public string NodeId { get; } = nodeId;
 
@@ -11,9 +11,7 @@ internal sealed class ClusterNode(string nodeId, string dataDirectory, string po
 
     public SiloProcess Silo { get; } = new(
         dataDirectory,
-        "--node-id", nodeId,
-        "--postgres", postgres,
-        "--advertised-host", "127.0.0.1");
+        ["--node-id", nodeId, "--postgres", postgres, "--advertised-host", "127.0.0.1", .. siloArguments]);
 
     /// <summary>Whether this node's disk holds a log directory for the partition.</summary>
     public bool HoldsLog(string topic, int partition) =>

@@ -10,8 +10,18 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// (<see cref="TestDatabase"/>), each with its own data directory and node id. Shared by the tests of
 /// one class; every test leaves all three nodes running.
 /// </summary>
-public sealed class ThreeNodeCluster : IAsyncLifetime
+public class ThreeNodeCluster : IAsyncLifetime
 {
+    private readonly string[] _siloArguments;
+
+    public ThreeNodeCluster()
+        : this([])
+    {
+    }
+
+    /// <param name="siloArguments">Further command-line settings for every silo of the cluster.</param>
+    protected ThreeNodeCluster(params string[] siloArguments) => _siloArguments = siloArguments;
+
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "olog-cluster-" + Guid.NewGuid().ToString("N")[..8]);
@@ -30,7 +40,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         _database = await TestDatabase.CreateAsync(ct);
-        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString))];
+        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString, _siloArguments))];
         var clock = Stopwatch.StartNew();
         await StartAsync(_nodes, ct);
         StartUpTime = clock.Elapsed;
@@ -47,7 +57,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
     /// <summary>A further node of the same cluster (not started); disposed with the cluster.</summary>
     internal ClusterNode AddNode(string nodeId)
     {
-        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString);
+        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString, _siloArguments);
         _extraNodes.Add(node);
         return node;
     }
@@ -66,6 +76,7 @@ public sealed class ThreeNodeCluster : IAsyncLifetime
 
     public async ValueTask DisposeAsync()
     {
+        GC.SuppressFinalize(this);
         foreach (ClusterNode node in _nodes.Concat(_extraNodes))
         {
             await node.Silo.DisposeAsync();

@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Storage;
+using OrleansLog.Grains.Replication;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>Taking office, standing in, stepping down.</summary>
+internal sealed partial class PartitionGrain
+{
+    /// <summary>The most acks=all appends one leader keeps waiting for replication at once.</summary>
+    private const int MaxPendingReplicatedAppends = 1 << 20;
+
+    /// <summary>The last replication record this activation wrote or read as leader; null when not leading.</summary>
+    private PartitionReplicationState? _stored;
+
+    private LeaderReplicationState? _replication;
+    private bool _electedOnce;
+
+    /// <summary>The partition's replicas as far as this activation knows: the persisted record, else the topic's assignment.</summary>
+    private IReadOnlyList<string> CurrentReplicas =>
+        _stored?.Replicas ?? (replicationState.State.IsInitialized ? replicationState.State.Replicas : _assigned);
+
+    private bool IsAlive(string nodeId) => nodeId == node.NodeId || clusterNodes.IsActive(nodeId);
+
+    /// <summary>
+    /// Becomes the partition's leader if <see cref="LeaderElection"/> picks this node: stops the local
+    /// follower, writes a new leader epoch and ISR with the record's ETag (so of two activations only one can
+    /// take office), then serves. Otherwise stands in for the chosen node, or answers LeaderNotAvailable when
+    /// no in-sync replica is alive and unclean election is off.
+    /// </summary>
+    private async Task<PartitionLog?> TakeOfficeAsync(CancellationToken cancellationToken)
+    {
+        if (_electedOnce)
+        {
+            // The activation read the record when it started; a retry must see what others wrote since.
+            await replicationState.ReadStateAsync(cancellationToken);
+        }
+
+        _electedOnce = true;
+        PartitionReplicationState stored = replicationState.State;
+        string? chosen = LeaderElection.Choose(stored, _assigned, IsAlive, _config.UncleanLeaderElectionEnable);
+        if (chosen is null)
+        {
+            _unavailableError = ErrorCode.LeaderNotAvailable;
+            _unavailableReason = stored.IsInitialized
+                ? $"no in-sync replica is alive (replicas [{string.Join(",", stored.Replicas)}], ISR [{string.Join(",", stored.Isr)}]); unclean.leader.election.enable is off, so the partition waits for an in-sync replica to return"
+                : $"none of its replicas [{string.Join(",", _assigned)}] is alive";
+            return null;
+        }
+
+        if (chosen != node.NodeId)
+        {
+            BecomeStandIn(chosen);
+            return null;
+        }
+
+        _standInFor = null;
+        _standInTimer?.Dispose();
+        _standInTimer = null;
+        IReadOnlyList<string> replicas = stored.IsInitialized ? stored.Replicas : _assigned;
+        int tentativeEpoch = Math.Max(stored.LeaderEpoch, 0) + 1;
+        ReplicaStatus? local = null;
+        if (replicas.Count > 1)
+        {
+            // The node's follower copy becomes the leader's log: it must stop writing first.
+            local = await GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, node.NodeId)).StopAsync(tentativeEpoch, cancellationToken);
+            if (local.LeaderEpoch > tentativeEpoch)
+            {
+                _unavailableError = ErrorCode.NotLeaderOrFollower;
+                _unavailableReason = $"the replica on node '{node.NodeId}' already follows epoch {local.LeaderEpoch}, newer than the record's {stored.LeaderEpoch}; retry";
+                return null;
+            }
+        }
+
+        PartitionLog? log = OpenLocalLog();
+        if (log is null)
+        {
+            return null;
+        }
+
+        PartitionReplicationState next = LeaderElection.TakeOffice(stored, _assigned, node.NodeId, log.LeaderEpochCache.LatestEpoch, IsAlive);
+        if (!await TryWriteRecordAsync(next, cancellationToken))
+        {
+            _unavailableError = ErrorCode.NotLeaderOrFollower;
+            _unavailableReason = $"node '{node.NodeId}' could not take office: {replicationState.State}; retry";
+            return null;
+        }
+
+        _leaderEpoch = next.LeaderEpoch;
+        long highWatermark = replicas.Count <= 1 ? log.LogEndOffset : Math.Min(local?.HighWatermark ?? 0, log.LogEndOffset);
+        _replication = new LeaderReplicationState(
+            _partition.ToString(), next.ToLeaderAndIsr(), log.LogEndOffset, highWatermark,
+            options.Value.ReplicaLagTime, MaxPendingReplicatedAppends, timeProvider);
+        _highWatermark = highWatermark;
+        ApplyUpdate(_replication.Tick());
+        StartServing(log);
+        StartReplicationTimer();
+        LogTookOffice(logger, _partition.ToString(), node.NodeId, next.LeaderEpoch, string.Join(",", next.Isr), log.LogEndOffset, _highWatermark);
+        foreach (string replica in next.Replicas)
+        {
+            if (replica != node.NodeId && IsAlive(replica))
+            {
+                _ = StartFollowerAsync(replica);
+            }
+        }
+
+        return log;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="next"/> with the record's ETag. False when another writer got there first (the
+    /// stored record is then reloaded; if it names another leader or a newer epoch, this leader steps down)
+    /// or the store failed (nothing changed).
+    /// </summary>
+    private async Task<bool> TryWriteRecordAsync(PartitionReplicationState next, CancellationToken cancellationToken)
+    {
+        PartitionReplicationState previous = replicationState.State;
+        replicationState.State = next;
+        try
+        {
+            await replicationState.WriteStateAsync(cancellationToken);
+            _stored = next;
+            return true;
+        }
+        catch (InconsistentStateException ex)
+        {
+            LogRecordConflict(logger, ex, _partition.ToString(), next.ToString());
+            await replicationState.ReadStateAsync(CancellationToken.None);
+            PartitionReplicationState current = replicationState.State;
+            if (_replication is not null && (current.LeaderEpoch > _leaderEpoch || current.Leader != node.NodeId))
+            {
+                StepDown(ErrorCode.NotLeaderOrFollower, $"a newer leader took office: {current}");
+            }
+
+            return false;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogRecordWriteFailed(logger, ex, _partition.ToString(), next.ToString());
+            replicationState.State = previous;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Stops leading (fenced, resigned, or handing over): waiting acks=all appends fail with
+    /// <paramref name="error"/>, nothing more is served, and the activation moves to wherever placement now
+    /// puts the partition, so callers reach the new leader.
+    /// </summary>
+    private void StepDown(ErrorCode error, string reason)
+    {
+        if (_replication is null)
+        {
+            return;
+        }
+
+        StopLeading(error, $"{_partition}: {reason}");
+        _retentionTimer?.Dispose();
+        _retentionTimer = null;
+        _log = null;
+        _stored = null;
+        _unavailableError = ErrorCode.NotLeaderOrFollower;
+        _unavailableReason = $"node '{node.NodeId}' no longer leads: {reason}; retry";
+        LogSteppedDown(logger, _partition.ToString(), node.NodeId, _leaderEpoch, reason);
+        SignalDataArrived();
+        this.MigrateOnIdle();
+    }
+
+    /// <summary>Ends the leader's replication duties; waiting acks=all appends get <paramref name="error"/>.</summary>
+    private void StopLeading(ErrorCode error, string message)
+    {
+        if (_replication is null && _replicationWaiters.Count == 0)
+        {
+            return;
+        }
+
+        _replicationTimer?.Dispose();
+        _replicationTimer = null;
+        if (_replication is { } replication)
+        {
+            _replication = null;
+            foreach (AppendCompletion failed in replication.FailPendingAppends(error))
+            {
+                CompleteWaiter(failed);
+            }
+        }
+
+        foreach (TaskCompletionSource<ErrorCode> waiter in _replicationWaiters.Values)
+        {
+            waiter.TrySetResult(error);
+        }
+
+        _replicationWaiters.Clear();
+        LogStoppedLeading(logger, _partition.ToString(), error, message);
+    }
+
+    /// <summary>
+    /// This activation is not on the partition's node: serve nothing, say where the partition lives, and
+    /// move to that node as soon as it is active. Moving is Orleans migration, not deactivation: the
+    /// directory entry passes to the new activation atomically and queued calls are forwarded there, so
+    /// callers holding this silo's address in their caches are redirected. (A plain deactivation leaves
+    /// no directory entry, and a caller's stale cache would just create a new stand-in here.)
+    /// </summary>
+    private void BecomeStandIn(string owner)
+    {
+        bool first = _standInFor is null;
+        _standInFor = owner;
+        _standInTimer ??= this.RegisterGrainTimer(
+            static (grain, _) =>
+            {
+                grain.MoveToOwnerIfActive();
+                return Task.CompletedTask;
+            },
+            this,
+            new GrainTimerCreationOptions(StandInCheckInterval, StandInCheckInterval) { KeepAlive = false, Interleave = false });
+        bool ownerActive = MoveToOwnerIfActive();
+        if (!ownerActive)
+        {
+            _unavailableError = ErrorCode.LeaderNotAvailable;
+            _unavailableReason = $"{_partition} lives on node '{owner}', which is not active; it serves again when that node returns";
+        }
+
+        if (first)
+        {
+            LogStandIn(logger, _partition.ToString(), owner, ownerActive);
+        }
+    }
+
+    /// <summary>
+    /// When the owner is active, answers NotLeaderOrFollower (retriable) and migrates: placement puts the
+    /// next activation on the owner, which opens the log.
+    /// </summary>
+    private bool MoveToOwnerIfActive()
+    {
+        if (_standInFor is not { } owner || !clusterNodes.IsActive(owner))
+        {
+            return false;
+        }
+
+        _unavailableError = ErrorCode.NotLeaderOrFollower;
+        _unavailableReason = $"{_partition} is led by node '{owner}', not by node '{node.NodeId}' where this call arrived; retry";
+        this.MigrateOnIdle();
+        return true;
+    }
+
+}

@@ -1,0 +1,153 @@
+using Microsoft.Extensions.Logging;
+using OrleansLog.Grains.Replication;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>
+/// Online reassignment, Kafka's way: add the new replicas, let them catch up and join the ISR, move
+/// leadership if the leader leaves, then drop the old replicas and their files. Each step is a write of the
+/// replication record, so a new leader elected midway continues where the old one stopped.
+/// </summary>
+internal sealed partial class PartitionGrain
+{
+    public async Task<AdminResult> ReassignAsync(IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
+    {
+        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
+        if (log is null || _replication is null || _stored is null)
+        {
+            return AdminResult.Failure(
+                log is null ? _unavailableError : ErrorCode.InvalidReplicaAssignment,
+                $"{_partition}: {(log is null ? _unavailableReason : "the partition is not bound to nodes and cannot be reassigned")}");
+        }
+
+        if (replicas.Count == 0 || replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count)
+        {
+            return AdminResult.Failure(ErrorCode.InvalidReplicaAssignment, $"{_partition}: replicas must be distinct node ids, at least one, got [{string.Join(",", replicas)}]");
+        }
+
+        await _recordLock.WaitAsync(cancellationToken);
+        try
+        {
+            if (_replication is not { } replication || _stored is not { } stored)
+            {
+                return AdminResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
+            }
+
+            if (stored.TargetReplicas is { } running)
+            {
+                return running.SequenceEqual(replicas)
+                    ? AdminResult.Ok
+                    : AdminResult.Failure(
+                        ErrorCode.ReassignmentInProgress,
+                        $"{_partition}: a reassignment to [{string.Join(",", running)}] is running; it must finish first");
+            }
+
+            if (stored.Replicas.SequenceEqual(replicas))
+            {
+                return AdminResult.Ok;
+            }
+
+            // A pending ISR change is dropped; the next fetch or check proposes it again against the new set.
+            replication.AbortIsrProposal();
+            PartitionReplicationState next = stored.Copy();
+            next.PartitionEpoch++;
+            if (stored.Replicas.Order(StringComparer.Ordinal).SequenceEqual(replicas.Order(StringComparer.Ordinal)))
+            {
+                // Same nodes in a new order: only the preferred leader changes; hand-over does the rest.
+                next.Replicas = [.. replicas];
+            }
+            else
+            {
+                next.TargetReplicas = [.. replicas];
+                next.Replicas = [.. replicas, .. stored.Replicas.Where(r => !replicas.Contains(r))];
+            }
+
+            if (!await TryWriteRecordAsync(next, cancellationToken))
+            {
+                return AdminResult.Failure(ErrorCode.NotLeaderOrFollower, $"{_partition}: the replication record changed meanwhile; retry");
+            }
+
+            ApplyUpdate(replication.ChangeReplicas(next.Replicas, replication.Isr, next.PartitionEpoch));
+            LogReassignmentStarted(logger, _partition.ToString(), string.Join(",", stored.Replicas), string.Join(",", replicas));
+            foreach (string replica in next.Replicas)
+            {
+                if (replica != node.NodeId && !stored.Replicas.Contains(replica))
+                {
+                    _ = StartFollowerAsync(replica);
+                }
+            }
+
+            return AdminResult.Ok;
+        }
+        finally
+        {
+            _recordLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Finishes a running reassignment once every target replica is in sync: the replica set becomes the
+    /// target, leadership moves to the first target replica if this leader is not one, and the replicas that
+    /// left are deleted.
+    /// </summary>
+    private async Task AdvanceReassignmentAsync()
+    {
+        if (_stored?.TargetReplicas is null || _replication is null)
+        {
+            return;
+        }
+
+        await _recordLock.WaitAsync();
+        try
+        {
+            if (_replication is not { } replication || _stored is not { TargetReplicas: { } target } stored
+                || !target.All(replication.IsInSync) || replication.PendingIsrProposal is not null)
+            {
+                return;
+            }
+
+            string[] removed = [.. stored.Replicas.Where(r => !target.Contains(r))];
+            bool staying = target.Contains(node.NodeId);
+            PartitionReplicationState next = stored.Copy();
+            next.Replicas = target;
+            next.Isr = staying
+                ? [node.NodeId, .. target.Where(r => r != node.NodeId && replication.IsInSync(r))]
+                : [.. target.Where(replication.IsInSync)];
+            next.TargetReplicas = null;
+            next.Leader = staying ? node.NodeId : target[0];
+            next.PartitionEpoch++;
+            if (!await TryWriteRecordAsync(next, CancellationToken.None))
+            {
+                return;
+            }
+
+            LogReassignmentCompleted(logger, _partition.ToString(), string.Join(",", target), string.Join(",", removed));
+            int epoch = _leaderEpoch;
+            if (staying)
+            {
+                ApplyUpdate(replication.ChangeReplicas(next.Replicas, next.Isr, next.PartitionEpoch));
+            }
+            else
+            {
+                StepDown(ErrorCode.NotLeaderOrFollower, $"reassignment moved the partition to [{string.Join(",", target)}]");
+            }
+
+            foreach (string replica in removed)
+            {
+                if (replica == node.NodeId)
+                {
+                    logs.Delete(_partition);
+                }
+                else
+                {
+                    await TolerateUnreachableAsync(GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(epoch));
+                }
+            }
+        }
+        finally
+        {
+            _recordLock.Release();
+        }
+    }
+}

@@ -1,0 +1,372 @@
+using System.Buffers.Binary;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Grains.Logs;
+using OrleansLog.Grains.Placement;
+using OrleansLog.Records;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Replication;
+
+/// <summary>
+/// A follower replica (key <c>"{topic}/{partition}@{node}"</c>), placed on its node and copying the
+/// leader's log into the node's local log by pulling (Kafka's replica fetcher).
+/// <para><b>Why pull:</b> the follower owns its pace and its log. One loop does catch-up after a restart
+/// and steady-state copying; each fetch carries every batch appended since the previous one (up to
+/// <see cref="OrleansLogOptions.ReplicaFetchMaxBytes"/>), so a busy partition replicates many producer
+/// batches per round trip without the leader tracking per-follower send windows; the fetch offset doubles as
+/// the acknowledgement that moves the high watermark; and truncation by leader epoch (KIP-101/KIP-279), which
+/// only the follower can decide, happens in the same loop before it fetches from a new leader.</para>
+/// <para><b>Fencing:</b> the replica remembers the newest leader epoch it has seen (<see cref="EpochFence"/>)
+/// and sends it with every fetch; a leader of another epoch refuses the fetch, so a deposed leader can
+/// never make it append, and a leader of an older epoch learns that it is stale.</para>
+/// <para>Reentrant: the fetch loop awaits the leader without holding the turn; every step re-checks that the
+/// replica still follows before it touches the log, so after <see cref="StopAsync"/> returns the log is the
+/// local leader's alone.</para>
+/// </summary>
+[Reentrant]
+[NodePlacement]
+[GrainType("olog-replica")]
+internal sealed partial class ReplicaGrain(
+    LogManager logs,
+    NodeIdentity node,
+    IOptions<OrleansLogOptions> options,
+    ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
+{
+    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
+
+    private TopicPartition _partition;
+    private string _nodeId = string.Empty;
+    private bool _onItsNode;
+    private EpochFence _fence = new();
+    private bool _following;
+    private bool _needsTruncation = true;
+    private CancellationTokenSource? _stop;
+    private Task? _loop;
+    private IGrainTimer? _keepAlive;
+    private PartitionLog? _log;
+    private long _highWatermark;
+    private TimeSpan _backoff = MinBackoff;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        string key = this.GetPrimaryKeyString();
+        int at = key.LastIndexOf('@');
+        _partition = TopicPartition.ParseGrainKey(key[..at]);
+        _nodeId = key[(at + 1)..];
+        _onItsNode = string.Equals(_nodeId, node.NodeId, StringComparison.Ordinal);
+        return Task.CompletedTask;
+    }
+
+    public Task FollowAsync(int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        if (!_onItsNode)
+        {
+            // Placed here because its node is down: nothing to follow into on this disk.
+            this.DeactivateOnIdle();
+            return Task.CompletedTask;
+        }
+
+        if (_fence.Accept(leaderEpoch) != ErrorCode.None)
+        {
+            LogStaleCall(logger, _partition.ToString(), _nodeId, "follow", leaderEpoch, _fence.LatestEpoch);
+            return Task.CompletedTask;
+        }
+
+        if (!_following)
+        {
+            _following = true;
+            _needsTruncation = true;
+            _stop = new CancellationTokenSource();
+            _loop = RunAsync(_stop.Token);
+            _keepAlive ??= this.RegisterGrainTimer(
+                static (grain, _) => grain.EnsureRunning(),
+                this,
+                new GrainTimerCreationOptions(KeepAliveInterval, KeepAliveInterval) { KeepAlive = true, Interleave = true });
+            LogFollowing(logger, _partition.ToString(), _nodeId, leaderEpoch);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ReplicaStatus> StopAsync(int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        if (_onItsNode && _fence.Accept(leaderEpoch) == ErrorCode.None)
+        {
+            Stop();
+            LogStopped(logger, _partition.ToString(), _nodeId, leaderEpoch);
+        }
+
+        return Task.FromResult(Status());
+    }
+
+    public Task DeleteAsync(int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        if (_onItsNode && _fence.Accept(leaderEpoch) == ErrorCode.None)
+        {
+            Stop();
+            _log = null;
+            logs.Delete(_partition);
+            LogDeleted(logger, _partition.ToString(), _nodeId, leaderEpoch);
+            this.DeactivateOnIdle();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<ReplicaStatus> GetStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(Status());
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        Stop();
+        return Task.CompletedTask;
+    }
+
+    private ReplicaStatus Status()
+    {
+        PartitionLog? log = _log;
+        return new ReplicaStatus(
+            _nodeId, _following, _fence.LatestEpoch, log?.LogStartOffset ?? -1, log?.LogEndOffset ?? -1, _highWatermark);
+    }
+
+    private void Stop()
+    {
+        _following = false;
+        _stop?.Cancel();
+        _stop?.Dispose();
+        _stop = null;
+        _keepAlive?.Dispose();
+        _keepAlive = null;
+    }
+
+    private Task EnsureRunning()
+    {
+        if (_following && _stop is { } stop && (_loop is null || _loop.IsCompleted))
+        {
+            _loop = RunAsync(stop.Token);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        while (_following && !cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await FetchOnceAsync(cancellationToken))
+                {
+                    _backoff = MinBackoff;
+                    continue;
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogFetchFailed(logger, _partition.ToString(), _nodeId, ex.GetType().Name, ex.Message);
+            }
+
+            try
+            {
+                await Task.Delay(_backoff, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            _backoff = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, _backoff.Ticks * 2));
+        }
+    }
+
+    /// <summary>One truncation (when needed) and one fetch; false when the caller should back off.</summary>
+    private async Task<bool> FetchOnceAsync(CancellationToken cancellationToken)
+    {
+        PartitionLog? log = _log ??= await OpenLogAsync(cancellationToken);
+        if (log is null || !StillFollowing(cancellationToken))
+        {
+            return false;
+        }
+
+        IPartitionGrain leader = GrainFactory.GetGrain<IPartitionGrain>(_partition.ToGrainKey());
+        if (_needsTruncation)
+        {
+            if (!await TruncateAsync(log, leader, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        var request = new ReplicaFetchRequest(
+            _nodeId, _fence.LatestEpoch, log.LogEndOffset, options.Value.ReplicaFetchMaxBytes, (int)options.Value.ReplicaFetchWait.TotalMilliseconds);
+        ReplicaFetchResult result = await leader.ReplicaFetchAsync(request, cancellationToken);
+        try
+        {
+            if (!StillFollowing(cancellationToken))
+            {
+                return false;
+            }
+
+            switch (result.Error)
+            {
+                case ErrorCode.None:
+                    await AppendAsync(log, result, cancellationToken);
+                    return true;
+
+                case ErrorCode.FencedLeaderEpoch when result.LeaderEpoch > _fence.LatestEpoch:
+                    // A newer leader: find where this log diverges from it before copying anything.
+                    _fence.Accept(result.LeaderEpoch);
+                    _needsTruncation = true;
+                    return true;
+
+                case ErrorCode.OffsetOutOfRange when result.LogStartOffset > request.FetchOffset:
+                    LogStartingOver(logger, _partition.ToString(), _nodeId, request.FetchOffset, result.LogStartOffset);
+                    log.TruncateFullyAndStartAt(result.LogStartOffset);
+                    _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+                    return true;
+
+                case ErrorCode.OffsetOutOfRange when result.LogEndOffset >= 0 && request.FetchOffset > result.LogEndOffset:
+                    // Only after an unresolved truncation (the leader knew none of this log's epochs, e.g. an
+                    // unclean election): this log is ahead of the leader, and the leader's log wins.
+                    LogAheadOfLeader(logger, _partition.ToString(), _nodeId, request.FetchOffset, result.LogEndOffset);
+                    log.TruncateTo(Math.Max(log.LogStartOffset, result.LogEndOffset));
+                    return true;
+
+                default:
+                    LogFetchRefused(logger, _partition.ToString(), _nodeId, result.Error, result.Message);
+                    return false;
+            }
+        }
+        finally
+        {
+            result.Records.Dispose();
+        }
+    }
+
+    private async Task<bool> TruncateAsync(PartitionLog log, IPartitionGrain leader, CancellationToken cancellationToken)
+    {
+        int fence = _fence.LatestEpoch;
+        long logEnd = log.LogEndOffset;
+        TruncationDecision decision;
+        try
+        {
+            decision = await FollowerTruncation.ResolveAsync(
+                log.LeaderEpochCache.Entries,
+                logEnd,
+                async (epoch, ct) =>
+                {
+                    EpochEndOffsetResult answer = await leader.OffsetForLeaderEpochAsync(_nodeId, fence, epoch, ct);
+                    if (answer.Error == ErrorCode.FencedLeaderEpoch && answer.LeaderEpoch > _fence.LatestEpoch)
+                    {
+                        // A newer leader than we knew: adopt its epoch and ask again with it.
+                        _fence.Accept(answer.LeaderEpoch);
+                    }
+
+                    return answer.Error == ErrorCode.None
+                        ? new EpochEndOffset(answer.EndOffsetEpoch, answer.EndOffset)
+                        : throw new LeaderRefusedException(answer.Error, answer.Message);
+                },
+                cancellationToken);
+        }
+        catch (LeaderRefusedException refused)
+        {
+            LogFetchRefused(logger, _partition.ToString(), _nodeId, refused.Error, refused.Message);
+            return refused.Error == ErrorCode.FencedLeaderEpoch;
+        }
+
+        if (!StillFollowing(cancellationToken) || log.LogEndOffset != logEnd)
+        {
+            return false;
+        }
+
+        if (decision.Outcome == TruncationOutcome.Complete && decision.TruncateToOffset < logEnd)
+        {
+            LogTruncating(logger, _partition.ToString(), _nodeId, logEnd, decision.TruncateToOffset, decision.Reason);
+            log.TruncateTo(Math.Max(decision.TruncateToOffset, log.LogStartOffset));
+            _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+        }
+        else if (decision.Outcome == TruncationOutcome.Unresolved)
+        {
+            LogTruncationUnresolved(logger, _partition.ToString(), _nodeId, decision.Reason);
+        }
+
+        _needsTruncation = false;
+        return true;
+    }
+
+    private async Task AppendAsync(PartitionLog log, ReplicaFetchResult result, CancellationToken cancellationToken)
+    {
+        if (result.Records.Length > 0)
+        {
+            byte[] batches = result.Records.ToArray();
+            CheckCrcs(batches);
+            ValueTask<LogAppendInfo> append = log.AppendAsFollowerAsync(batches, cancellationToken);
+            await append;
+        }
+
+        if (result.LogStartOffset > log.LogStartOffset)
+        {
+            // Follow the leader's retention and DeleteRecords, so the log start offset is the same everywhere.
+            log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, log.LogEndOffset));
+        }
+
+        _highWatermark = Math.Min(result.HighWatermark, log.LogEndOffset);
+    }
+
+    /// <summary>A batch damaged on the way is refused before it reaches the disk; the fetch is retried.</summary>
+    private void CheckCrcs(byte[] batches)
+    {
+        ReadOnlySpan<byte> span = batches;
+        for (int position = 0; position < span.Length;)
+        {
+            int length = RecordBatchHeader.ReadBatchLength(span[position..]) + RecordBatchLayout.LogOverhead;
+            ReadOnlySpan<byte> batch = span.Slice(position, length);
+            uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchLayout.CrcPosition..]);
+            uint computed = RecordBatchHeader.ComputeCrc(batch);
+            if (stored != computed)
+            {
+                throw new CorruptReplicaBatchException(
+                    $"{_partition} on node {_nodeId}: batch at offset {BinaryPrimitives.ReadInt64BigEndian(batch)} from the leader has CRC {computed:x8}, expected {stored:x8}");
+            }
+
+            position += length;
+        }
+    }
+
+    private async Task<PartitionLog?> OpenLogAsync(CancellationToken cancellationToken)
+    {
+        TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+        if (!topic.Exists || _partition.Partition >= topic.PartitionCount)
+        {
+            LogTopicGone(logger, _partition.ToString(), _nodeId);
+            Stop();
+            return null;
+        }
+
+        if (!StillFollowing(cancellationToken))
+        {
+            return null;
+        }
+
+        PartitionLog log = logs.GetOrOpen(_partition, topic.Config);
+        _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+        return log;
+    }
+
+    private bool StillFollowing(CancellationToken cancellationToken) => _following && !cancellationToken.IsCancellationRequested;
+
+    private sealed class CorruptReplicaBatchException(string message) : Exception(message);
+
+    private sealed class LeaderRefusedException(ErrorCode error, string? message) : Exception(message ?? error.ToString())
+    {
+        public ErrorCode Error { get; } = error;
+    }
+}
