@@ -34,6 +34,13 @@ public sealed class ConsumerOptions
     /// </summary>
     public int BufferedFetchesPerPartition { get; set; } = 2;
 
+    /// <summary>
+    /// request.timeout.ms beyond <see cref="FetchMaxWait"/>: a fetch with no answer after the wait plus this
+    /// long is abandoned and sent again. Orleans does not fail a call in flight to a silo that was killed (it
+    /// waits 30 s), so this bounds how long a consumer stalls on a dead leader. Default 2 s.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>retry.backoff.ms: the wait before fetching again after an error. Default 100 ms, as Kafka.</summary>
     public TimeSpan RetryBackoff { get; set; } = TimeSpan.FromMilliseconds(100);
 

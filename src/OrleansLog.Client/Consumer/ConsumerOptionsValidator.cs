@@ -28,6 +28,11 @@ public static class ConsumerOptionsValidator
             throw Invalid(nameof(ConsumerOptions.FetchMaxWait), $"must be between 0 and 1 minute (grain calls time out after 30 s by default), was {options.FetchMaxWait}");
         }
 
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout > TimeSpan.FromMinutes(5))
+        {
+            throw Invalid(nameof(ConsumerOptions.RequestTimeout), $"must be positive and at most 5 minutes, was {options.RequestTimeout}");
+        }
+
         if (options.BufferedFetchesPerPartition < 1 || options.BufferedFetchesPerPartition > 16)
         {
             throw Invalid(nameof(ConsumerOptions.BufferedFetchesPerPartition), $"must be between 1 and 16, was {options.BufferedFetchesPerPartition}");

@@ -135,9 +135,16 @@ public sealed partial class OrleansLogConsumer
     {
         FetchResult result = default;
         Exception? error = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(request.MaxWaitMs) + _options.RequestTimeout);
         try
         {
-            result = await partition.Grain.FetchAsync(request, cancellation);
+            result = await partition.Grain.FetchAsync(request, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellation.IsCancellationRequested)
+        {
+            error = new TimeoutException(
+                $"Fetching {partition.TopicPartition} at offset {request.Offset}: no answer within {request.MaxWaitMs} ms wait + {_options.RequestTimeout.TotalMilliseconds:0} ms request timeout");
         }
         catch (Exception ex)
         {

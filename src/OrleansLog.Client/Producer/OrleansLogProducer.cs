@@ -508,9 +508,10 @@ public sealed partial class OrleansLogProducer : IProducer
         AppendResult result = default;
         Exception? error = null;
         int attempt = batch.Attempts + 1;
+        using var timeout = new CancellationTokenSource(_options.RequestTimeout);
         try
         {
-            Task<AppendResult> call = queue.Grain.AppendAsync(new RecordBatchPayload(batch.TakePayloadForSend()), _options.Acks, CancellationToken.None);
+            Task<AppendResult> call = queue.Grain.AppendAsync(new RecordBatchPayload(batch.TakePayloadForSend()), _options.Acks, timeout.Token);
             if (_options.Acks == Acks.None)
             {
                 // acks=0: delivered as far as the producer will ever know.
@@ -518,6 +519,11 @@ public sealed partial class OrleansLogProducer : IProducer
             }
 
             result = await call;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            error = new TimeoutException(
+                $"Producing {batch.RecordCount} record(s) to {queue.TopicPartition}: no answer within the request timeout of {_options.RequestTimeout.TotalMilliseconds:0} ms (attempt {attempt})");
         }
         catch (Exception ex)
         {

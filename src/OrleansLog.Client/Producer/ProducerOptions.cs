@@ -93,6 +93,15 @@ public sealed class ProducerOptions
     public TimeSpan DeliveryTimeout { get; set; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
+    /// request.timeout.ms: how long one attempt waits for the leader's answer before it counts as failed and
+    /// is retried (the retry is deduplicated by the leader under idempotence). Orleans does not fail a call
+    /// that is in flight to a silo that was killed — it waits for its own 30 s response timeout — so this is
+    /// what bounds how long a batch stays stuck on a dead leader after a failover. Default 2 s; raise it for
+    /// acks=all on disks whose fsync can take longer (flush.messages=1).
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
     /// metadata.max.age.ms: how long a topic's partition count is trusted before it is re-read (in the
     /// background; produce does not wait for it). Also re-read at once after UnknownTopicOrPartition.
     /// Default 5 minutes, as Kafka.

@@ -71,6 +71,13 @@ public static class ProducerOptionsValidator
                 $"must exceed {nameof(ProducerOptions.Linger)} ({options.Linger}) and be at most one day, was {options.DeliveryTimeout}");
         }
 
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout >= options.DeliveryTimeout)
+        {
+            throw Invalid(
+                nameof(ProducerOptions.RequestTimeout),
+                $"must be positive and below {nameof(ProducerOptions.DeliveryTimeout)} ({options.DeliveryTimeout}), was {options.RequestTimeout}");
+        }
+
         if (options.MetadataMaxAge <= TimeSpan.Zero)
         {
             throw Invalid(nameof(ProducerOptions.MetadataMaxAge), $"must be positive, was {options.MetadataMaxAge}");

@@ -59,7 +59,7 @@ internal sealed partial class PartitionGrain
         _standInTimer?.Dispose();
         _standInTimer = null;
         IReadOnlyList<string> replicas = stored.IsInitialized ? stored.Replicas : _assigned;
-        int tentativeEpoch = Math.Max(stored.LeaderEpoch, 0) + 1;
+        int tentativeEpoch = stored.LeaderEpoch + 1;
         ReplicaStatus? local = null;
         if (replicas.Count > 1)
         {

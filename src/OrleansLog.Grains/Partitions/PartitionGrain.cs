@@ -243,7 +243,8 @@ internal sealed partial class PartitionGrain(
         ValueTask<LogAppendInfo> append;
         try
         {
-            append = log.AppendAsync(bytes, _leaderEpoch, cancellationToken);
+            // Not the caller's token: once written, the batch's answer must be settled for its retries.
+            append = log.AppendAsync(bytes, _leaderEpoch, CancellationToken.None);
         }
         catch (KafkaStorageException ex)
         {

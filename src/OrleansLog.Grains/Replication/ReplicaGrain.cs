@@ -39,6 +39,13 @@ internal sealed partial class ReplicaGrain(
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long a call to the leader may go unanswered beyond its long-poll wait. Orleans does not fail a call
+    /// in flight to a silo that was killed (it waits for its 30 s response timeout); without this a follower
+    /// would keep waiting on its dead leader long after a new one took office.
+    /// </summary>
+    private static readonly TimeSpan LeaderCallTimeout = TimeSpan.FromSeconds(2);
+
     private TopicPartition _partition;
     private string _nodeId = string.Empty;
     private bool _onItsNode;
@@ -46,6 +53,7 @@ internal sealed partial class ReplicaGrain(
     private bool _following;
     private bool _needsTruncation = true;
     private CancellationTokenSource? _stop;
+    private CancellationTokenSource? _attempt;
     private Task? _loop;
     private IGrainTimer? _keepAlive;
     private PartitionLog? _log;
@@ -71,10 +79,18 @@ internal sealed partial class ReplicaGrain(
             return Task.CompletedTask;
         }
 
+        int known = _fence.LatestEpoch;
         if (_fence.Accept(leaderEpoch) != ErrorCode.None)
         {
             LogStaleCall(logger, _partition.ToString(), _nodeId, "follow", leaderEpoch, _fence.LatestEpoch);
             return Task.CompletedTask;
+        }
+
+        if (_following && leaderEpoch > known)
+        {
+            // A new leader: whatever the loop is waiting for (perhaps an answer from the dead one) is moot.
+            _needsTruncation = true;
+            _attempt?.Cancel();
         }
 
         if (!_following)
@@ -157,9 +173,11 @@ internal sealed partial class ReplicaGrain(
     {
         while (_following && !cancellationToken.IsCancellationRequested)
         {
+            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            _attempt = attempt;
             try
             {
-                if (await FetchOnceAsync(cancellationToken))
+                if (await FetchOnceAsync(attempt.Token))
                 {
                     _backoff = MinBackoff;
                     continue;
@@ -169,9 +187,19 @@ internal sealed partial class ReplicaGrain(
             {
                 return;
             }
+            catch (OperationCanceledException) when (attempt.IsCancellationRequested)
+            {
+                // Timed out, or a new leader took office: try again at once.
+                LogFetchFailed(logger, _partition.ToString(), _nodeId, "OperationCanceledException", "no answer in time, or the leader changed");
+                continue;
+            }
             catch (Exception ex)
             {
                 LogFetchFailed(logger, _partition.ToString(), _nodeId, ex.GetType().Name, ex.Message);
+            }
+            finally
+            {
+                _attempt = null;
             }
 
             try
@@ -207,6 +235,7 @@ internal sealed partial class ReplicaGrain(
 
         var request = new ReplicaFetchRequest(
             _nodeId, _fence.LatestEpoch, log.LogEndOffset, options.Value.ReplicaFetchMaxBytes, (int)options.Value.ReplicaFetchWait.TotalMilliseconds);
+        _attempt?.CancelAfter(options.Value.ReplicaFetchWait + LeaderCallTimeout);
         ReplicaFetchResult result = await leader.ReplicaFetchAsync(request, cancellationToken);
         try
         {
@@ -255,6 +284,7 @@ internal sealed partial class ReplicaGrain(
     {
         int fence = _fence.LatestEpoch;
         long logEnd = log.LogEndOffset;
+        _attempt?.CancelAfter(LeaderCallTimeout);
         TruncationDecision decision;
         try
         {

@@ -21,6 +21,9 @@ internal sealed partial class TopicGrain(
     TimeProvider timeProvider,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
+    /// <summary>How long describe waits for one partition before reporting it unavailable.</summary>
+    private static readonly TimeSpan PartitionDescribeTimeout = TimeSpan.FromSeconds(3);
+
     private string Name => this.GetPrimaryKeyString();
 
     public async Task<AdminResult> CreateAsync(int partitions, IReadOnlyDictionary<string, string>? config, CancellationToken cancellationToken = default)
@@ -259,11 +262,16 @@ internal sealed partial class TopicGrain(
     /// </summary>
     private async Task<PartitionDescription> DescribePartitionAsync(int partition, CancellationToken cancellationToken)
     {
+        // Orleans does not fail a call in flight to a silo that was killed until its 30 s response timeout;
+        // describing a cluster that just lost a node is when an operator needs describe most.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PartitionDescribeTimeout);
         try
         {
-            return await PartitionGrain(partition).DescribeAsync(cancellationToken);
+            return await PartitionGrain(partition).DescribeAsync(timeout.Token);
         }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
+        catch (Exception ex) when (ex is OrleansException or TimeoutException
+            || (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
             LogPartitionUnreachable(logger, ex, Name, partition);
             string[] replicas = partition < state.State.ReplicaAssignment.Length ? state.State.ReplicaAssignment[partition] : [];
