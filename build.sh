@@ -5,6 +5,8 @@
 #                           cluster on 127.0.0.1), run every test project, tear it all down again
 #   ./build.sh run [ARGS]   start the broker on the embedded default (one node, data under ./data)
 #   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout)
+#   ./build.sh bench-replication  acks=all produce, replication factor 3 vs 1, three silos on this machine
+#   ./build.sh soak         kill -9 failover rounds against three silos (OLOG_FAILOVER_ROUNDS, default 130 ≈ 10 min)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -104,6 +106,25 @@ case "$cmd" in
     start_postgres
     dotnet test --solution OrleansLog.sln -c Release --no-build "$@"
     ;;
+  soak)
+    # kill -9 rounds against three silo processes, for as long as OLOG_FAILOVER_ROUNDS says
+    # (default 130 rounds, about 10 minutes here); see tests/soak/README.md.
+    ensure_dotnet
+    trap stop_postgres EXIT
+    dotnet build OrleansLog.sln -c Release
+    start_postgres
+    export OLOG_FAILOVER_ROUNDS="${OLOG_FAILOVER_ROUNDS:-130}"
+    dotnet tests/OrleansLog.Integration.Tests/bin/Release/net10.0/OrleansLog.Integration.Tests.dll \
+      --filter-class '*ReplicationFailoverTests' --output detailed "$@"
+    ;;
+  bench-replication)
+    # three silos on this machine, acks=all produce at replication factor 1 vs 3 (tests/bench)
+    ensure_dotnet
+    trap stop_postgres EXIT
+    dotnet build OrleansLog.sln -c Release
+    start_postgres
+    tests/bench/replication-bench.sh "$@"
+    ;;
   run)
     ensure_dotnet
     exec dotnet run --project src/OrleansLog.Silo -c Release -- "$@"
@@ -113,7 +134,7 @@ case "$cmd" in
     exec dotnet run -c Release --project tests/OrleansLog.Benchmarks -- "$@"
     ;;
   *)
-    log "unknown command '$cmd' (expected build, test, run or bench)"
+    log "unknown command '$cmd' (expected build, test, soak, run, bench or bench-replication)"
     exit 2
     ;;
 esac
