@@ -297,10 +297,11 @@ public sealed class LeaderReplicationState
             throw new InvalidOperationException($"{_topicPartition}: the replica set cannot change while an ISR proposal is pending.");
         }
 
-        if (!Contains(replicas, _committed.Leader) || !Contains(isr, _committed.Leader) || partitionEpoch <= _committed.PartitionEpoch)
+        if (!Contains(replicas, _committed.Leader) || !Contains(isr, _committed.Leader) || partitionEpoch <= _committed.PartitionEpoch
+            || isr.Any(member => !Contains(replicas, member)))
         {
             throw new ArgumentException(
-                $"{_topicPartition}: new replicas [{string.Join(",", replicas)}] and ISR [{string.Join(",", isr)}] must keep leader {_committed.Leader}, and partition epoch {partitionEpoch} must be above {_committed.PartitionEpoch}.");
+                $"{_topicPartition}: new replicas [{string.Join(",", replicas)}] and ISR [{string.Join(",", isr)}] must keep leader {_committed.Leader}, the ISR must be replicas, and partition epoch {partitionEpoch} must be above {_committed.PartitionEpoch}.");
         }
 
         DateTimeOffset now = _time.GetUtcNow();
@@ -324,7 +325,7 @@ public sealed class LeaderReplicationState
         return Update(ErrorCode.None, null);
     }
 
-    /// <summary>Whether <paramref name="nodeId"/> is a follower that has fetched at least up to the high watermark and is in the ISR.</summary>
+    /// <summary>Whether <paramref name="nodeId"/> is in the committed ISR (the leader always is).</summary>
     public bool IsInSync(string nodeId) => Contains(_committed.Isr, nodeId);
 
     /// <summary>

@@ -181,6 +181,7 @@ public sealed class LeaderElectionTests
 
         PartitionReplicationState next = LeaderElection.TakeOffice(stored, Assigned, "B", latestLogEpoch: 4, Alive("B", "C", "D"));
 
+        Assert.NotNull(next.TargetReplicas);
         Assert.Equal(["D"], next.TargetReplicas);
         Assert.Equal(["D", "A", "B", "C"], next.Replicas);
         Assert.Equal(["B", "C"], next.Isr);
@@ -216,6 +217,7 @@ public sealed class LeaderElectionTests
         // A dies, B takes office; when A comes back it is out of the ISR and B is not moved away.
         PartitionReplicationState stored = Record("A", ["A", "B", "C"]);
         string? chosen = LeaderElection.Choose(stored, Assigned, Alive("B", "C"), uncleanAllowed: false);
+        Assert.NotNull(chosen);
         Assert.Equal("B", chosen);
         PartitionReplicationState next = LeaderElection.TakeOffice(stored, Assigned, chosen, latestLogEpoch: 4, Alive("B", "C"));
         Assert.Equal(["B", "C"], next.Isr);
