@@ -282,11 +282,32 @@ internal sealed partial class PartitionGrain(
         // batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
         var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _producers.Record(header, baseOffset, timeProvider.GetUtcNow().ToUnixTimeMilliseconds(), acknowledged.Task);
+        Task<AppendResult> settled = SettleAsync(append, replicated, unreplicated: replication is null, log, acknowledged);
+
+        // The caller may give up (its request timeout) or the wait may exceed the replica lag time; the
+        // batch's own answer still settles in the background for its retries. An answer that never comes
+        // would also keep this activation from ever deactivating or moving.
+        try
+        {
+            return await settled.WaitAsync(options.Value.ReplicaLagTime, timeProvider, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return AppendResult.Failure(
+                ErrorCode.RequestTimedOut,
+                $"{_partition}: offsets {baseOffset}..{lastOffset} were appended but are not yet acknowledged by the in-sync replicas (high watermark {_highWatermark}); retry to learn the outcome");
+        }
+    }
+
+    /// <summary>Waits for the fsync and the in-sync replicas, then records the batch's final answer.</summary>
+    private async Task<AppendResult> SettleAsync(
+        ValueTask<LogAppendInfo> append, Task<ErrorCode>? replicated, bool unreplicated, PartitionLog log, TaskCompletionSource<AppendResult> acknowledged)
+    {
         AppendResult result;
         try
         {
             LogAppendInfo info = await append;
-            if (replication is null)
+            if (unreplicated)
             {
                 AdvanceHighWatermark(info.LastOffset + 1);
             }
@@ -320,9 +341,20 @@ internal sealed partial class PartitionGrain(
     /// </summary>
     private async Task<AppendResult> AnswerDuplicateAsync(ProducerBatch original, Acks acks, PartitionLog log, CancellationToken cancellationToken)
     {
-        AppendResult answer = original.Completion is { } pending
-            ? await pending
-            : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
+        AppendResult answer;
+        try
+        {
+            answer = original.Completion is { } pending
+                ? await pending.WaitAsync(options.Value.ReplicaLagTime, timeProvider, cancellationToken)
+                : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, log.LogStartOffset);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return AppendResult.Failure(
+                ErrorCode.RequestTimedOut,
+                $"{_partition}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} has no answer yet; retry");
+        }
+
         if (_replication is null || acks != Acks.All || (answer.IsSuccess && original.Completion is not null))
         {
             return answer;

@@ -14,6 +14,7 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// and serve all acknowledged records when the node returns with its data directory; metadata and
 /// committed offsets survive restarting every silo; two silos can never share a data directory.
 /// </summary>
+[Collection(SiloClusterCollection.Name)]
 public sealed class ClusterModeTests(ThreeNodeCluster cluster, ITestOutputHelper output) : IClassFixture<ThreeNodeCluster>
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;

@@ -15,6 +15,7 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// acks=all writes only briefly; the killed node catches up and rejoins the ISR; a consumer never sees a
 /// record that is later lost. Rounds: <c>OLOG_FAILOVER_ROUNDS</c> (default 10; the soak script raises it).
 /// </summary>
+[Collection(SiloClusterCollection.Name)]
 public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOutputHelper output) : IClassFixture<ReplicatedCluster>
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
@@ -41,6 +42,23 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
         var failovers = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
+            try
+            {
+                await RunRoundAsync(round);
+            }
+            catch
+            {
+                foreach (ClusterNode n in cluster.Nodes)
+                {
+                    await File.WriteAllTextAsync($"/tmp/dbg-{n.NodeId}.log", n.Silo.Output, Ct);
+                }
+
+                throw;
+            }
+        }
+
+        async Task RunRoundAsync(int round)
+        {
             int partition = round % Partitions;
             TopicDescription before = await admin.DescribeTopicAsync(topic, Ct);
             ClusterNode victim = cluster.Nodes.Single(n => n.NodeId == before.Partitions[partition].Leader);
@@ -63,19 +81,7 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
             await WaitForFullIsrAsync(admin, topic, $"round {round}: {victim.NodeId} back in every ISR");
 
             // 3. Everything acknowledged so far is in the log, once, in produce order.
-            try
-            {
-                await VerifyLogAsync(client, topic, acknowledged, seen, $"after round {round}");
-            }
-            catch
-            {
-                foreach (ClusterNode n in cluster.Nodes)
-                {
-                    await File.WriteAllTextAsync($"/tmp/dbg-{n.NodeId}.log", n.Silo.Output, Ct);
-                }
-
-                throw;
-            }
+            await VerifyLogAsync(client, topic, acknowledged, seen, $"after round {round}");
             Assert.True(acknowledged.Count > ackedBefore, $"round {round}: the producer must have made progress");
         }
 

@@ -14,6 +14,7 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// replicate; a partition moves to another node while producing without losing a record, and the old
 /// replica's files go; a preferred replica that returns gets its leadership back.
 /// </summary>
+[Collection(SiloClusterCollection.Name)]
 public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelper output) : IClassFixture<ReplicatedCluster>
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
