@@ -10,6 +10,7 @@ public sealed class ConsumerOptionsValidatorTests
         { nameof(ConsumerOptions.FetchMinBytes), o => o.FetchMinBytes = -1 },
         { nameof(ConsumerOptions.FetchMinBytes), o => o.FetchMinBytes = 2 * 1024 * 1024 },
         { nameof(ConsumerOptions.FetchMaxWait), o => o.FetchMaxWait = TimeSpan.FromMinutes(2) },
+        { nameof(ConsumerOptions.RequestTimeout), o => o.RequestTimeout = TimeSpan.Zero },
         { nameof(ConsumerOptions.BufferedFetchesPerPartition), o => o.BufferedFetchesPerPartition = 0 },
         { nameof(ConsumerOptions.RetryBackoff), o => o.RetryBackoff = TimeSpan.Zero },
         { nameof(ConsumerOptions.GroupId), o => o.GroupId = " " },

@@ -287,6 +287,7 @@ public sealed class OrleansLogProducerTests
         _cluster.Partition("orders", 0).Interceptor = (_, _, _) => throw new TimeoutException("silo unreachable");
         ProducerOptions options = FastRetries();
         options.DeliveryTimeout = TimeSpan.FromMilliseconds(200);
+        options.RequestTimeout = TimeSpan.FromMilliseconds(100);
         await using OrleansLogProducer producer = Producer(options);
 
         var error = await Assert.ThrowsAsync<OrleansLogException>(() => producer.ProduceAsync("orders", "k", "v", TestContext.Current.CancellationToken).Within("waiting for the delivery timeout"));

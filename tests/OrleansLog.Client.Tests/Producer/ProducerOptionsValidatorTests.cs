@@ -20,6 +20,8 @@ public sealed class ProducerOptionsValidatorTests
         { nameof(ProducerOptions.RetryBackoff), o => o.RetryBackoff = TimeSpan.Zero },
         { nameof(ProducerOptions.RetryBackoffMax), o => o.RetryBackoffMax = TimeSpan.FromMilliseconds(10) },
         { nameof(ProducerOptions.DeliveryTimeout), o => o.DeliveryTimeout = TimeSpan.FromMilliseconds(5) },
+        { nameof(ProducerOptions.RequestTimeout), o => o.RequestTimeout = TimeSpan.Zero },
+        { nameof(ProducerOptions.RequestTimeout), o => o.RequestTimeout = TimeSpan.FromMinutes(3) },
         { nameof(ProducerOptions.MetadataMaxAge), o => o.MetadataMaxAge = TimeSpan.Zero },
         { nameof(ProducerOptions.Compression), o => o.Compression = (OrleansLog.Records.CompressionType)9 },
     };
