@@ -9,6 +9,7 @@ cd "$(dirname "$0")/../.."
 RECORDS_100=${RECORDS_100:-3000000}
 RECORDS_1K=${RECORDS_1K:-600000}
 PARTITIONS=${PARTITIONS:-6}
+PRODUCERS=${PRODUCERS:-1}
 SILO=src/OrleansLog.Silo/bin/Release/net10.0/OrleansLog.Silo.dll
 OLOG=src/OrleansLog.Cli/bin/Release/net10.0/olog.dll
 WORK=$(mktemp -d /tmp/olog-repl-bench.XXXXXX)
@@ -36,7 +37,7 @@ done
 
 olog() { dotnet "$OLOG" --bootstrap "$BOOTSTRAP" "$@"; }
 run() { # topic records size
-  olog perf produce --topic "$1" --records "$2" --record-size "$3" --acks all | tail -n 1
+  olog perf produce --topic "$1" --records "$2" --record-size "$3" --acks all --producers "$PRODUCERS" | tail -n 1
 }
 rate() { sed -E 's/.*"'"$1"'":([0-9.]+).*/\1/'; }
 
@@ -48,6 +49,6 @@ for size in 100 1024; do
   three=$(run "rf3-$size" "$records" "$size"); echo "$three"
   r1=$(echo "$one" | rate records_per_s); r3=$(echo "$three" | rate records_per_s)
   m1=$(echo "$one" | rate mb_per_s); m3=$(echo "$three" | rate mb_per_s)
-  printf '{"bench":"replication","record_bytes":%s,"rf1_records_per_s":%s,"rf3_records_per_s":%s,"rf1_mb_per_s":%s,"rf3_mb_per_s":%s,"ratio":%s}\n' \
-    "$size" "$r1" "$r3" "$m1" "$m3" "$(python3 -c "print(round($r3/$r1, 3))")"
+  printf '{"bench":"replication","producers":%s,"record_bytes":%s,"rf1_records_per_s":%s,"rf3_records_per_s":%s,"rf1_mb_per_s":%s,"rf3_mb_per_s":%s,"ratio":%s}\n' \
+    "$PRODUCERS" "$size" "$r1" "$r3" "$m1" "$m3" "$(python3 -c "print(round($r3/$r1, 3))")"
 done
