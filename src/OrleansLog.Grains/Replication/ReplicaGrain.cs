@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -334,12 +335,22 @@ internal sealed partial class ReplicaGrain(
 
     private async Task AppendAsync(PartitionLog log, ReplicaFetchResult result, CancellationToken cancellationToken)
     {
-        if (result.Records.Length > 0)
+        int length = result.Records.Length;
+        if (length > 0)
         {
-            byte[] batches = result.Records.ToArray();
-            CheckCrcs(batches);
-            ValueTask<LogAppendInfo> append = log.AppendAsFollowerAsync(batches, cancellationToken);
-            await append;
+            // A pooled copy: fetches of up to a megabyte each would otherwise land on the large-object heap.
+            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                Memory<byte> batches = rented.AsMemory(0, length);
+                result.Records.CopyTo(batches.Span);
+                CheckCrcs(batches.Span);
+                await log.AppendAsFollowerAsync(batches, cancellationToken);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
         }
 
         if (result.LogStartOffset > log.LogStartOffset)
@@ -352,9 +363,8 @@ internal sealed partial class ReplicaGrain(
     }
 
     /// <summary>A batch damaged on the way is refused before it reaches the disk; the fetch is retried.</summary>
-    private void CheckCrcs(byte[] batches)
+    private void CheckCrcs(ReadOnlySpan<byte> span)
     {
-        ReadOnlySpan<byte> span = batches;
         for (int position = 0; position < span.Length;)
         {
             int length = RecordBatchHeader.ReadBatchLength(span[position..]) + RecordBatchLayout.LogOverhead;
