@@ -42,19 +42,7 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
         var failovers = new List<double>();
         for (int round = 0; round < rounds; round++)
         {
-            try
-            {
-                await RunRoundAsync(round);
-            }
-            catch
-            {
-                foreach (ClusterNode n in cluster.Nodes)
-                {
-                    await File.WriteAllTextAsync($"/tmp/dbg-{n.NodeId}.log", n.Silo.Output, Ct);
-                }
-
-                throw;
-            }
+            await RunRoundAsync(round);
         }
 
         async Task RunRoundAsync(int round)
@@ -73,7 +61,6 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
             output.WriteLine($"round {round}: killed {victim.NodeId} (leader of {topic}-{partition}); acks=all write taken again after {clock.Elapsed.TotalSeconds:0.00} s at offset {probe.Offset}");
 
             TopicDescription during = await admin.DescribeTopicAsync(topic, Ct);
-
             output.WriteLine(string.Join("; ", during.Partitions.Select(d => $"p{d.Partition} leader {d.Leader} epoch {d.LeaderEpoch} ISR [{string.Join(",", d.Isr)}] HW {d.HighWatermark} LEO {d.LogEndOffset}")));
 
             // 2. The node returns with its data directory, catches up and rejoins the ISR.
