@@ -12,7 +12,8 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// Protects the replication rules with real silo processes: acks=all below min.insync.replicas is refused
 /// and appends nothing; a leader that meets a newer epoch steps down and its epoch can no longer
 /// replicate; a partition moves to another node while producing without losing a record, and the old
-/// replica's files go; a preferred replica that returns gets its leadership back.
+/// replica's files go; a preferred replica that returns gets its leadership back; a rebalance after a node
+/// joins moves replicas onto it without losing records.
 /// </summary>
 [Collection(SiloClusterCollection.Name)]
 public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelper output) : IClassFixture<ReplicatedCluster>
@@ -156,6 +157,53 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         ClusterNode newNode = cluster.Nodes.Single(n => n.NodeId == arriving);
         await Eventually.WaitAsync(() => Task.FromResult(oldNode.HoldsLog(topic, 0)), held => !held, Deadline, $"{leaving} to delete its copy of {topic}-0", Ct);
         Assert.True(newNode.HoldsLog(topic, 0), $"{arriving} must hold {topic}-0 after the move");
+    }
+
+    [Fact]
+    public async Task Rebalance_AfterANodeJoins_MovesReplicasOntoIt_AndKeepsEveryRecord()
+    {
+        string topic = "spread-" + Guid.NewGuid().ToString("N")[..8];
+        await using ExternalClient client = await cluster.ConnectAsync(Ct);
+        var admin = new OrleansLogAdmin(client.Client);
+        await admin.CreateTopicAsync(topic, 4, 2, new Dictionary<string, string> { ["min.insync.replicas"] = "1" }, Ct);
+        await using (var producer = new OrleansLogProducer(client.Client, new ProducerOptions()))
+        {
+            await Task.WhenAll(Enumerable.Range(0, 40).Select(i => producer.ProduceAsync(
+                topic, new Message { Value = Encoding.UTF8.GetBytes($"v{i}"), Partition = i % 4 }, Ct)));
+        }
+
+        ClusterNode joined = cluster.AddNode("node-4");
+        await joined.Silo.StartAsync(ThreeNodeCluster.StartTimeout, Ct);
+        try
+        {
+            await ThreeNodeCluster.WaitForActiveNodesAsync(client, 4, Ct);
+            IReadOnlyList<ReplicaMove> moves = await admin.RebalanceClusterAsync(Ct);
+            output.WriteLine(string.Join("; ", moves.Select(m => $"{m.Topic}-{m.Partition} [{string.Join(",", m.From)}] -> [{string.Join(",", m.To)}] {m.Error}")));
+            ReplicaMove[] ours = [.. moves.Where(m => m.Topic == topic)];
+            Assert.NotEmpty(ours);
+            Assert.All(ours, m => Assert.Equal(ErrorCode.None, m.Error));
+
+            // 8 replicas over 4 nodes: two each once the moves are done, and every record still there.
+            TopicDescription after = await Eventually.WaitAsync(
+                () => admin.DescribeTopicAsync(topic, Ct),
+                d => d.Partitions.All(p => p.Error == ErrorCode.None && p.TargetReplicas is null)
+                    && d.Partitions.SelectMany(p => p.Replicas).Count(r => r == joined.NodeId) == 2,
+                Deadline,
+                $"the moves of {topic} onto {joined.NodeId} to finish",
+                Ct);
+            Assert.Equal([2, 2, 2, 2], after.Partitions.SelectMany(p => p.Replicas).GroupBy(r => r).Select(g => g.Count()).Order());
+            for (int p = 0; p < 4; p++)
+            {
+                IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey());
+                FetchResult fetched = await Eventually.WaitAsync(
+                    () => partition.FetchAsync(new FetchRequest(0, 1024 * 1024, 0, 0), Ct), f => f.Error == ErrorCode.None, Deadline, $"{topic}-{p} readable", Ct);
+                Assert.Equal(Enumerable.Range(0, 10).Select(i => $"v{(i * 4) + p}"), Batches.Values(fetched).Select(v => v.Value));
+            }
+        }
+        finally
+        {
+            await joined.Silo.StopAsync(ThreeNodeCluster.StartTimeout);
+        }
     }
 
     [Fact]
