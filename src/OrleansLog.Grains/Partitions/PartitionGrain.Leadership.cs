@@ -126,7 +126,18 @@ internal sealed partial class PartitionGrain
         catch (InconsistentStateException ex)
         {
             LogRecordConflict(logger, ex, _partition.ToString(), next.ToString());
-            await replicationState.ReadStateAsync(CancellationToken.None);
+            try
+            {
+                await replicationState.ReadStateAsync(CancellationToken.None);
+            }
+            catch (Exception readFailure) when (readFailure is not OperationCanceledException)
+            {
+                // Unknown who won: stop leading rather than keep acknowledging on a record that may be stale.
+                replicationState.State = previous;
+                StepDown(ErrorCode.NotLeaderOrFollower, $"the replication record changed and could not be read back: {readFailure.Message}");
+                return false;
+            }
+
             PartitionReplicationState current = replicationState.State;
             if (_replication is not null && (current.LeaderEpoch > _leaderEpoch || current.Leader != node.NodeId))
             {

@@ -51,4 +51,7 @@ internal sealed partial class PartitionGrain
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: reassignment to [{To}] completed; removed replicas [{Removed}]")]
     private static partial void LogReassignmentCompleted(ILogger logger, string partition, string to, string removed);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: changing the ISR to [{Isr}] failed; the next check proposes again")]
+    private static partial void LogIsrChangeFailed(ILogger logger, Exception exception, string partition, string isr);
 }

@@ -186,8 +186,14 @@ internal sealed partial class PartitionGrain
         await _recordLock.WaitAsync();
         try
         {
-            if (_replication is not { } replication || !ReferenceEquals(replication.PendingIsrProposal, proposal) || _stored is null)
+            if (_replication is not { } replication || !ReferenceEquals(replication.PendingIsrProposal, proposal))
             {
+                return;
+            }
+
+            if (_stored is null)
+            {
+                replication.AbortIsrProposal();
                 return;
             }
 
@@ -204,6 +210,15 @@ internal sealed partial class PartitionGrain
             {
                 LogIsrChanged(logger, _partition.ToString(), _leaderEpoch, string.Join(",", proposal.Isr), next.PartitionEpoch);
                 ApplyUpdate(replication.CommitIsr(next.PartitionEpoch));
+            }
+        }
+        catch (Exception ex)
+        {
+            // A proposal left pending would freeze the ISR for good: nothing else is proposed meanwhile.
+            LogIsrChangeFailed(logger, ex, _partition.ToString(), string.Join(",", proposal.Isr));
+            if (_replication is { } current && ReferenceEquals(current.PendingIsrProposal, proposal))
+            {
+                current.AbortIsrProposal();
             }
         }
         finally

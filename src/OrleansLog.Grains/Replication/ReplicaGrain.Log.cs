@@ -16,10 +16,10 @@ internal sealed partial class ReplicaGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Partition} on node {Node}: ignored {Call} from a leader of epoch {LeaderEpoch}; epoch {LatestEpoch} is newer")]
     private static partial void LogStaleCall(ILogger logger, string partition, string node, string call, int leaderEpoch, int latestEpoch);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: fetch failed ({Type}: {Reason}); retrying")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Partition} on node {Node}: fetch failed ({Type}: {Reason}); retrying")]
     private static partial void LogFetchFailed(ILogger logger, string partition, string node, string type, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: the leader refused: {Error} {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Partition} on node {Node}: the leader refused: {Error} {Reason}")]
     private static partial void LogFetchRefused(ILogger logger, string partition, string node, ErrorCode error, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Partition} on node {Node}: truncating from {LogEndOffset} to {Offset}: {Reason}")]
