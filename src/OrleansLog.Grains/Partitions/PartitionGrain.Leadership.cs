@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Storage;
+using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Replication;
 using OrleansLog.Storage;
 
@@ -64,7 +65,8 @@ internal sealed partial class PartitionGrain
         if (replicas.Count > 1)
         {
             // The node's follower copy becomes the leader's log: it must stop writing first.
-            local = await GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, node.NodeId)).StopAsync(tentativeEpoch, cancellationToken);
+            using CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken);
+            local = await GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, node.NodeId)).StopAsync(tentativeEpoch, bounded.Token);
             if (local.LeaderEpoch > tentativeEpoch)
             {
                 _unavailableError = ErrorCode.NotLeaderOrFollower;

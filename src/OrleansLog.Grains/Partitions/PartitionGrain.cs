@@ -98,7 +98,12 @@ internal sealed partial class PartitionGrain(
     {
         try
         {
-            TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+            TopicMetadata topic;
+            using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
+            {
+                topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(bounded.Token);
+            }
+
             _assigned = topic.ReplicasOf(_partition.Partition);
             if (!topic.Exists || _partition.Partition < 0 || _partition.Partition >= topic.PartitionCount)
             {
@@ -125,6 +130,12 @@ internal sealed partial class PartitionGrain(
             }
 
             return log;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            _unavailableError = ErrorCode.LeaderNotAvailable;
+            _unavailableReason = $"taking office on node '{node.NodeId}' timed out (a call to the topic or the local replica got no answer within {CallTimeouts.Control.TotalSeconds:0} s); retry";
+            return null;
         }
         finally
         {

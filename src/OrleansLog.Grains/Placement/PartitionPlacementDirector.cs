@@ -32,7 +32,12 @@ internal sealed partial class PartitionPlacementDirector(
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {
         TopicPartition partition = TopicPartition.ParseGrainKey(target.GrainIdentity.Key.ToString()!);
-        TopicMetadata topic = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync();
+        TopicMetadata topic;
+        using (CancellationTokenSource bounded = CallTimeouts.Bounded(CancellationToken.None))
+        {
+            topic = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync(bounded.Token);
+        }
+
         IReadOnlyList<string> replicas = topic.ReplicasOf(partition.Partition);
         if (replicas.Count == 0)
         {

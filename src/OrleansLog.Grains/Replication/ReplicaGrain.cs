@@ -383,7 +383,12 @@ internal sealed partial class ReplicaGrain(
 
     private async Task<PartitionLog?> OpenLogAsync(CancellationToken cancellationToken)
     {
-        TopicMetadata topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(cancellationToken);
+        TopicMetadata topic;
+        using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
+        {
+            topic = await GrainFactory.GetGrain<ITopicGrain>(_partition.Topic).GetMetadataAsync(bounded.Token);
+        }
+
         if (!topic.Exists || _partition.Partition >= topic.PartitionCount)
         {
             LogTopicGone(logger, _partition.ToString(), _nodeId);
