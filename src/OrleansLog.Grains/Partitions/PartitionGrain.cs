@@ -569,7 +569,7 @@ internal sealed partial class PartitionGrain(
             while (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header) && _log is not null)
             {
                 long remainingTicks = deadline - timeProvider.GetTimestamp();
-                if (remainingTicks <= 0)
+                if (remainingTicks <= 0 || cancellationToken.IsCancellationRequested)
                 {
                     break;
                 }
@@ -682,8 +682,20 @@ internal sealed partial class PartitionGrain(
     private Task WaitForDataAsync(TimeSpan timeout, CancellationToken cancellationToken) =>
         WaitForDataAsync(_dataArrived.Task, timeout, cancellationToken);
 
+    /// <summary>
+    /// Waits until the next append or high-watermark move, the timeout, or cancellation. Always yields the
+    /// turn when nothing has arrived yet: with an already cancelled token the delay completes at once, and
+    /// a caller's wait loop would otherwise spin synchronously and hold the activation until its deadline.
+    /// Callers must check the token after it returns.
+    /// </summary>
     private async Task WaitForDataAsync(Task dataArrived, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await Task.Yield();
+            return;
+        }
+
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         Task delay = Task.Delay(timeout, timeProvider, cancel.Token);
         await Task.WhenAny(dataArrived, delay);
