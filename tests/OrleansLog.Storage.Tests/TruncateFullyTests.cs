@@ -324,11 +324,15 @@ public sealed class TruncateFullyTests
         LogFileNames.RecoveryPointCheckpoint,
     ];
 
+    /// <summary>The log's files; a checkpoint's <c>.tmp</c> file exists only while the commit thread rewrites it.</summary>
     private static string[] FileNames(string directory) =>
-        [.. Directory.GetFiles(directory).Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal)];
+        [.. DurableFiles(directory).Select(path => Path.GetFileName(path)).Order(StringComparer.Ordinal)];
 
     private static Dictionary<string, byte[]> Snapshot(string directory) =>
-        Directory.GetFiles(directory).ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
+        DurableFiles(directory).ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
+
+    private static IEnumerable<string> DurableFiles(string directory) =>
+        Directory.GetFiles(directory).Where(path => !path.EndsWith(".tmp", StringComparison.Ordinal));
 
     /// <summary>
     /// The real file system, but once armed the Nth change to the directory made on the arming thread
