@@ -141,7 +141,7 @@ internal sealed partial class PartitionGrain
                 }
                 else
                 {
-                    await TolerateUnreachableAsync(GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(epoch));
+                    await TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(epoch));
                 }
             }
         }

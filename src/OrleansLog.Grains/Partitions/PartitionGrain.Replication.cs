@@ -121,24 +121,10 @@ internal sealed partial class PartitionGrain
 
     private ReplicaFetchResult ReadForFollower(PartitionLog log, ReplicaFetchRequest request)
     {
-        var buffer = new Orleans.Serialization.Buffers.PooledBuffer();
-        System.Buffers.IBufferWriter<byte> writer = buffer;
-        LogReadResult read;
-        try
+        // Up to the log end, not the high watermark: followers copy what is not yet committed too.
+        if (!TryReadBatches(log, request.FetchOffset, Math.Max(1, request.MaxBytes), log.LogEndOffset, out _, out var records, out ErrorCode error, out string? message))
         {
-            read = log.Read(request.FetchOffset, Math.Max(1, request.MaxBytes), log.LogEndOffset, writer);
-        }
-        catch (KafkaStorageException ex)
-        {
-            ((Orleans.Serialization.Buffers.PooledBuffer)writer).Dispose();
-            return ReplicaFetchResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}", _leaderEpoch, log.LogStartOffset);
-        }
-
-        buffer = (Orleans.Serialization.Buffers.PooledBuffer)writer;
-        if (read.ErrorCode != ErrorCode.None)
-        {
-            buffer.Dispose();
-            return ReplicaFetchResult.Failure(read.ErrorCode, read.ErrorMessage ?? $"{_partition}: read at offset {request.FetchOffset} failed", _leaderEpoch, log.LogStartOffset);
+            return ReplicaFetchResult.Failure(error, message!, _leaderEpoch, log.LogStartOffset);
         }
 
         return new ReplicaFetchResult
@@ -148,7 +134,7 @@ internal sealed partial class PartitionGrain
             HighWatermark = _highWatermark,
             LogStartOffset = log.LogStartOffset,
             LogEndOffset = log.LogEndOffset,
-            Records = buffer,
+            Records = records,
         };
     }
 
@@ -265,17 +251,8 @@ internal sealed partial class PartitionGrain
     }
 
     /// <summary>Tells a follower replica to fetch from this leader; a node that cannot be reached is retried by the next check.</summary>
-    private async Task StartFollowerAsync(string replica)
-    {
-        try
-        {
-            await GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).FollowAsync(_leaderEpoch);
-        }
-        catch (Exception ex) when (ex is OrleansException or TimeoutException)
-        {
-            LogFollowerUnreachable(logger, _partition.ToString(), replica, ex.Message);
-        }
-    }
+    private Task StartFollowerAsync(string replica) =>
+        TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).FollowAsync(_leaderEpoch));
 
     /// <summary>
     /// Kafka's auto.leader.rebalance: once the preferred replica (the first of the replica set) has been in
@@ -331,7 +308,7 @@ internal sealed partial class PartitionGrain
         }
     }
 
-    private async Task TolerateUnreachableAsync(Task call)
+    private async Task TolerateUnreachableAsync(string replica, Task call)
     {
         try
         {
@@ -339,7 +316,7 @@ internal sealed partial class PartitionGrain
         }
         catch (Exception ex) when (ex is OrleansException or TimeoutException)
         {
-            LogFollowerUnreachable(logger, _partition.ToString(), "?", ex.Message);
+            LogFollowerUnreachable(logger, _partition.ToString(), replica, ex.Message);
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Placement;
+using Orleans.Serialization.Buffers;
 using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Logs;
@@ -533,7 +534,7 @@ internal sealed partial class PartitionGrain(
         {
             if (replica != node.NodeId)
             {
-                await TolerateUnreachableAsync(GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(int.MaxValue, cancellationToken));
+                await TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(int.MaxValue, cancellationToken));
             }
         }
 
@@ -589,25 +590,9 @@ internal sealed partial class PartitionGrain(
     private FetchResult Read(long offset, int maxBytes)
     {
         PartitionLog log = _log!;
-        var buffer = new Orleans.Serialization.Buffers.PooledBuffer();
-        System.Buffers.IBufferWriter<byte> writer = buffer;
-        LogReadResult read;
-        try
+        if (!TryReadBatches(log, offset, maxBytes, _highWatermark, out LogReadResult read, out PooledBuffer records, out ErrorCode error, out string? message))
         {
-            read = log.Read(offset, maxBytes, _highWatermark, writer);
-        }
-        catch (KafkaStorageException ex)
-        {
-            ((Orleans.Serialization.Buffers.PooledBuffer)writer).Dispose();
-            return FetchResult.Failure(ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}", log.LogStartOffset, _highWatermark);
-        }
-
-        // PooledBuffer is a struct: the log wrote into the boxed copy, so take that one back.
-        buffer = (Orleans.Serialization.Buffers.PooledBuffer)writer;
-        if (read.ErrorCode != ErrorCode.None)
-        {
-            buffer.Dispose();
-            return FetchResult.Failure(read.ErrorCode, read.ErrorMessage ?? $"{_partition}: read at offset {offset} failed", log.LogStartOffset, _highWatermark);
+            return FetchResult.Failure(error, message!, log.LogStartOffset, _highWatermark);
         }
 
         return new FetchResult
@@ -616,9 +601,42 @@ internal sealed partial class PartitionGrain(
             HighWatermark = _highWatermark,
             LogStartOffset = log.LogStartOffset,
             LogEndOffset = log.LogEndOffset,
-            Records = buffer,
+            Records = records,
             NextOffset = read.BytesWritten > 0 ? read.NextOffset : offset,
         };
+    }
+
+    /// <summary>
+    /// Copies whole batches from <paramref name="offset"/> below <paramref name="maxOffset"/> into a pooled
+    /// buffer the caller owns; on failure the buffer is already released and the error names the partition.
+    /// </summary>
+    private bool TryReadBatches(
+        PartitionLog log, long offset, int maxBytes, long maxOffset,
+        out LogReadResult read, out PooledBuffer records, out ErrorCode error, out string? message)
+    {
+        System.Buffers.IBufferWriter<byte> writer = new PooledBuffer();
+        try
+        {
+            read = log.Read(offset, maxBytes, maxOffset, writer);
+        }
+        catch (KafkaStorageException ex)
+        {
+            ((PooledBuffer)writer).Dispose();
+            (read, records, error, message) = (default, default, ErrorCode.KafkaStorageError, $"{_partition}: {ex.Message}");
+            return false;
+        }
+
+        // PooledBuffer is a struct: the log wrote into the boxed copy, so take that one back.
+        records = (PooledBuffer)writer;
+        if (read.ErrorCode != ErrorCode.None)
+        {
+            records.Dispose();
+            (records, error, message) = (default, read.ErrorCode, read.ErrorMessage ?? $"{_partition}: read at offset {offset} failed");
+            return false;
+        }
+
+        (error, message) = (ErrorCode.None, null);
+        return true;
     }
 
     private ListOffsetsResult FindOffset(PartitionLog log, long timestamp)
