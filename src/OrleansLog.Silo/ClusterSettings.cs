@@ -21,7 +21,13 @@ namespace OrleansLog.Silo;
 /// </param>
 /// <param name="ProbeTimeout">Orleans ClusterMembershipOptions.ProbeTimeout.</param>
 /// <param name="NumMissedProbesLimit">Orleans ClusterMembershipOptions.NumMissedProbesLimit.</param>
-internal sealed record ClusterSettings(string PostgreSql, string AdvertisedHost, TimeSpan ProbeTimeout, int NumMissedProbesLimit)
+/// <param name="DeactivationTimeout">
+/// Orleans GrainCollectionOptions.DeactivationTimeout: how long an activation may take to deactivate or
+/// migrate. While it does, calls to it are held. A partition leader that hands over deactivates; when the
+/// silo its directory entry or migration target lives on is killed at that moment, the call waits for the
+/// 30 s response timeout and, with Orleans' 30 s default here, the partition was unavailable that long.
+/// </param>
+internal sealed record ClusterSettings(string PostgreSql, string AdvertisedHost, TimeSpan ProbeTimeout, int NumMissedProbesLimit, TimeSpan DeactivationTimeout)
 {
     /// <summary>Orleans' ADO.NET invariant name for Npgsql.</summary>
     public const string Invariant = "Npgsql";
@@ -53,7 +59,8 @@ internal sealed record ClusterSettings(string PostgreSql, string AdvertisedHost,
         string advertisedHost = section["AdvertisedHost"]?.Trim() is { Length: > 0 } host ? host : "127.0.0.1";
         TimeSpan probeTimeout = Duration(section, "ProbeTimeout", TimeSpan.FromSeconds(1));
         int missedProbes = Count(section, "NumMissedProbesLimit", 2);
-        return new ClusterSettings(postgreSql, advertisedHost, probeTimeout, missedProbes);
+        TimeSpan deactivationTimeout = Duration(section, "DeactivationTimeout", TimeSpan.FromSeconds(2));
+        return new ClusterSettings(postgreSql, advertisedHost, probeTimeout, missedProbes, deactivationTimeout);
     }
 
     /// <summary>The advertised address as an IPv4 address: literal, or the host name resolved now.</summary>

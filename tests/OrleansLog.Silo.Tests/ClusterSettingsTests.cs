@@ -20,7 +20,7 @@ public sealed class ClusterSettingsTests
 
         ClusterSettings cluster = ClusterSettings.Bind(configuration);
 
-        Assert.Equal(new ClusterSettings(string.Empty, "127.0.0.1", TimeSpan.FromSeconds(1), 2), cluster);
+        Assert.Equal(new ClusterSettings(string.Empty, "127.0.0.1", TimeSpan.FromSeconds(1), 2, TimeSpan.FromSeconds(2)), cluster);
         Assert.False(cluster.IsEnabled);
     }
 
@@ -49,6 +49,7 @@ public sealed class ClusterSettingsTests
     [InlineData("Cluster:PostgreSql", "Username=orleans", "Cluster:PostgreSql must name a Host and a Database")]
     [InlineData("Cluster:PostgreSql", "Host=db;Bogus Keyword=1", "Cluster:PostgreSql is not a valid Npgsql connection string")]
     [InlineData("Cluster:ProbeTimeout", "0", "Cluster:ProbeTimeout must be a duration between 00:00:00.001 and 00:05:00, was '0'.")]
+    [InlineData("Cluster:DeactivationTimeout", "-00:00:01", "Cluster:DeactivationTimeout must be a duration between 00:00:00.001 and 00:05:00, was '-00:00:01'.")]
     [InlineData("Cluster:NumMissedProbesLimit", "0", "Cluster:NumMissedProbesLimit must be a whole number between 1 and 100, was '0'.")]
     public void BadSetting_FailsNamingIt(string key, string value, string expected)
     {

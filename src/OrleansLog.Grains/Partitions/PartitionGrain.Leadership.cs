@@ -158,8 +158,10 @@ internal sealed partial class PartitionGrain
 
     /// <summary>
     /// Stops leading (fenced, resigned, or handing over): waiting acks=all appends fail with
-    /// <paramref name="error"/>, nothing more is served, and the activation moves to wherever placement now
-    /// puts the partition, so callers reach the new leader.
+    /// <paramref name="error"/>, nothing more is served, and the activation deactivates, so the next call
+    /// is placed afresh and reaches the new leader. Deactivation, not migration: a migration waits until
+    /// the target silo has activated the grain, holding every call meanwhile, and when that silo is killed
+    /// mid-way (the new leader's node, in a failover right after a hand-over) the partition stalled.
     /// </summary>
     private void StepDown(ErrorCode error, string reason)
     {
@@ -177,7 +179,7 @@ internal sealed partial class PartitionGrain
         _unavailableReason = $"node '{node.NodeId}' no longer leads: {reason}; retry";
         LogSteppedDown(logger, _partition.ToString(), node.NodeId, _leaderEpoch, reason);
         SignalDataArrived();
-        this.MigrateOnIdle();
+        this.DeactivateOnIdle();
     }
 
     /// <summary>Ends the leader's replication duties; waiting acks=all appends get <paramref name="error"/>.</summary>

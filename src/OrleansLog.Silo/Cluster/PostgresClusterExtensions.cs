@@ -14,7 +14,8 @@ internal static class PostgresClusterExtensions
     /// ADO.NET clustering and ADO.NET grain storage (named <see cref="OrleansLogOptions.StorageName"/>,
     /// so topics, producer ids and consumer-group offsets all live in PostgreSQL) on Npgsql, this silo
     /// advertised at <paramref name="advertised"/>, and failure detection tuned by
-    /// <see cref="ClusterSettings.ProbeTimeout"/> and <see cref="ClusterSettings.NumMissedProbesLimit"/>.
+    /// <see cref="ClusterSettings.ProbeTimeout"/> and <see cref="ClusterSettings.NumMissedProbesLimit"/>, and
+    /// deactivation bounded by <see cref="ClusterSettings.DeactivationTimeout"/>.
     /// Call <see cref="PostgresSchema.EnsureAsync"/> first: the providers expect the schema to exist.
     /// </summary>
     public static ISiloBuilder UsePostgresCluster(this ISiloBuilder silo, SiloSettings settings, ClusterSettings cluster, IPAddress advertised)
@@ -35,6 +36,7 @@ internal static class PostgresClusterExtensions
             o.ProbeTimeout = cluster.ProbeTimeout;
             o.NumMissedProbesLimit = cluster.NumMissedProbesLimit;
         });
+        silo.Configure<GrainCollectionOptions>(o => o.DeactivationTimeout = cluster.DeactivationTimeout);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = ClusterSettings.Invariant;

@@ -69,7 +69,7 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
             output.WriteLine($"round {round}: killed {victim.NodeId} (leader of {topic}-{partition}); acks=all write taken again after {clock.Elapsed.TotalSeconds:0.00} s at offset {probe.Offset}");
 
             TopicDescription during = await admin.DescribeTopicAsync(topic, Ct);
-            output.WriteLine(string.Join("; ", during.Partitions.Select(d => $"p{d.Partition} leader {d.Leader} epoch {d.LeaderEpoch} ISR [{string.Join(",", d.Isr)}] HW {d.HighWatermark} LEO {d.LogEndOffset}")));
+            output.WriteLine(Describe(during));
 
             // 2. The node returns with its data directory, catches up and rejoins the ISR.
             await victim.Silo.StartAsync(ThreeNodeCluster.StartTimeout, Ct);
@@ -205,11 +205,22 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
         return values;
     }
 
-    private static Task<TopicDescription> WaitForFullIsrAsync(OrleansLogAdmin admin, string topic, string what) =>
+    private static Task<PartitionsView> WaitForFullIsrAsync(OrleansLogAdmin admin, string topic, string what) =>
         Eventually.WaitAsync(
-            () => admin.DescribeTopicAsync(topic, Ct),
-            d => d.Partitions.All(p => p.Error == ErrorCode.None && p.Isr.Count == 3),
+            async () => new PartitionsView(await admin.DescribeTopicAsync(topic, Ct)),
+            v => v.Topic.Partitions.All(p => p.Error == ErrorCode.None && p.Isr.Count == 3),
             RejoinDeadline,
             $"{what}: every partition of {topic} with all 3 replicas in sync",
             Ct);
+
+    /// <summary>A topic description that prints each partition's leader, epoch, ISR and error, for timeout messages.</summary>
+    private sealed record PartitionsView(TopicDescription Topic)
+    {
+        public override string ToString() => Describe(Topic);
+    }
+
+    private static string Describe(TopicDescription topic) =>
+        string.Join("; ", topic.Partitions.Select(d =>
+            $"p{d.Partition} leader {d.Leader} epoch {d.LeaderEpoch} ISR [{string.Join(",", d.Isr)}] HW {d.HighWatermark} LEO {d.LogEndOffset}" +
+            (d.Error == ErrorCode.None ? string.Empty : $" error {d.Error}")));
 }
