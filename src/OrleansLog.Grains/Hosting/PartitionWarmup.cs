@@ -6,8 +6,11 @@ namespace OrleansLog.Grains.Hosting;
 /// <summary>
 /// Once the silo is active, activates the partition grain of every log found on this node's disk, so
 /// their recovery runs and retention keeps running even for partitions nobody writes to or reads from.
+/// Where another node leads, this node's replica starts following that leader at once (as a Kafka broker
+/// that starts up becomes follower of the partitions it holds): the leader also restarts followers that
+/// stopped fetching, but a returning node should not depend on that alone to rejoin the ISR.
 /// </summary>
-internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory grainFactory, ILogger<PartitionWarmup> logger)
+internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory grainFactory, NodeIdentity node, ILogger<PartitionWarmup> logger)
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int StandInRetries = 10;
@@ -32,15 +35,24 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
                 // A node that returns after an outage may find a stand-in activation of its partition on
                 // another silo; the stand-in answers NotLeaderOrFollower and leaves within a check
                 // interval, after which the call is placed here. Bounded: a few hundred milliseconds.
+                PartitionDescription description;
                 for (int attempt = 1; ; attempt++)
                 {
-                    PartitionDescription description = await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync();
+                    using var bounded = new CancellationTokenSource(CallTimeouts.Control);
+                    description = await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync(bounded.Token);
                     if (description.Error != ErrorCode.NotLeaderOrFollower || attempt == StandInRetries)
                     {
                         break;
                     }
 
                     await Task.Delay(StandInRetryDelay);
+                }
+
+                if (description.Error == ErrorCode.None
+                    && description.Leader != node.NodeId
+                    && description.Replicas.Contains(node.NodeId))
+                {
+                    await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch);
                 }
             }
             catch (Exception ex)

@@ -43,7 +43,7 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: ISR in leader epoch {LeaderEpoch} is now [{Isr}] (partition epoch {PartitionEpoch})")]
     private static partial void LogIsrChanged(ILogger logger, string partition, int leaderEpoch, string isr, long partitionEpoch);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: replica on node {Node} could not be reached: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: replica on node {Node} could not be reached: {Reason}")]
     private static partial void LogFollowerUnreachable(ILogger logger, string partition, string node, string reason);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: reassignment from [{From}] to [{To}] started")]
