@@ -66,6 +66,22 @@ public class ThreeNodeCluster : IAsyncLifetime
     internal Task<ExternalClient> ConnectAsync(CancellationToken cancellationToken, params ClusterNode[] via) =>
         ExternalClient.ConnectAsync(cancellationToken, [.. (via.Length > 0 ? via : _nodes).Select(n => n.Silo.GatewayPort)]);
 
+    /// <summary>
+    /// Writes every node's output so far (all its runs) to <c>{temp}/{name}/{node}.log</c>, for a failure
+    /// message to point at; returns the directory.
+    /// </summary>
+    internal string SaveLogs(string name)
+    {
+        string directory = Path.Combine(Path.GetTempPath(), name);
+        Directory.CreateDirectory(directory);
+        foreach (ClusterNode node in _nodes.Concat(_extraNodes))
+        {
+            File.WriteAllText(Path.Combine(directory, node.NodeId + ".log"), node.Silo.Output);
+        }
+
+        return directory;
+    }
+
     internal static Task<ClusterDescription> WaitForActiveNodesAsync(ExternalClient client, int expected, CancellationToken cancellationToken) =>
         Eventually.WaitAsync(
             () => client.Client.GetGrain<IClusterGrain>(IClusterGrain.Key).DescribeAsync(cancellationToken),
