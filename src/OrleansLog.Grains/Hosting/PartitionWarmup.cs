@@ -48,9 +48,11 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
                     await Task.Delay(StandInRetryDelay);
                 }
 
-                if (description.Error == ErrorCode.None
-                    && description.Leader != node.NodeId
-                    && description.Replicas.Contains(node.NodeId))
+                if (description.Error != ErrorCode.None)
+                {
+                    LogNotAnswered(logger, partition.ToString(), description.Error, description.Leader);
+                }
+                else if (description.Leader != node.NodeId && description.Replicas.Contains(node.NodeId))
                 {
                     await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch);
                 }
@@ -66,6 +68,9 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Activated {Count} partitions found on disk")]
     private static partial void LogWarmedUp(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} found on disk answered {Error} at start-up (leader '{Leader}'); its leader restarts this node's replica instead")]
+    private static partial void LogNotAnswered(ILogger logger, string partition, ErrorCode error, string leader);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not activate partition {Partition} found on disk")]
     private static partial void LogWarmupFailed(ILogger logger, Exception exception, string partition);
