@@ -128,7 +128,13 @@ public sealed class ClusterModeTests(ThreeNodeCluster cluster, ITestOutputHelper
         {
             IPartitionGrain grain = survivorClient.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, p).ToGrainKey());
             AppendResult refused = await Eventually.WaitAsync(
-                () => grain.AppendAsync(Batches.Of("while-down"), Acks.All, Ct),
+                async () =>
+                {
+                    // An append in flight to the killed silo would wait Orleans' 30 s response timeout.
+                    using var bounded = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+                    bounded.CancelAfter(TimeSpan.FromSeconds(3));
+                    return await grain.AppendAsync(Batches.Of("while-down"), Acks.All, bounded.Token);
+                },
                 r => r.Error is ErrorCode.LeaderNotAvailable or ErrorCode.NotLeaderOrFollower,
                 Deadline,
                 $"{topic}-{p} on killed {victim.NodeId} to refuse appends with LeaderNotAvailable",

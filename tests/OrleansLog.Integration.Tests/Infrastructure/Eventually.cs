@@ -26,7 +26,7 @@ internal static class Eventually
                     return last;
                 }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
                 lastError = ex;
             }
