@@ -35,7 +35,6 @@ try
         await PostgresSchema.EnsureAsync(cluster.PostgreSql, CancellationToken.None);
     }
 
-
     builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, settings.HttpPort));
     builder.Services.AddSingleton<SiloReadiness>();
     builder.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<SiloReadiness>());

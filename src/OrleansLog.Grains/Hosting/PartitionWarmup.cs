@@ -38,7 +38,7 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
                 PartitionDescription description;
                 for (int attempt = 1; ; attempt++)
                 {
-                    using var bounded = new CancellationTokenSource(CallTimeouts.Control);
+                    using CancellationTokenSource bounded = CallTimeouts.Bounded(CancellationToken.None);
                     description = await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync(bounded.Token);
                     if (description.Error != ErrorCode.NotLeaderOrFollower || attempt == StandInRetries)
                     {
@@ -54,7 +54,9 @@ internal sealed partial class PartitionWarmup(LogManager logs, IGrainFactory gra
                 }
                 else if (description.Leader != node.NodeId && description.Replicas.Contains(node.NodeId))
                 {
-                    await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch);
+                    // Bounded too: one unanswered call must not hold up the partitions after it.
+                    using CancellationTokenSource bounded = CallTimeouts.Bounded(CancellationToken.None);
+                    await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch, bounded.Token);
                 }
             }
             catch (Exception ex)
