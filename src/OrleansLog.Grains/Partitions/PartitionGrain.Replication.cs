@@ -277,8 +277,9 @@ internal sealed partial class PartitionGrain
         TimeSpan stalled = options.Value.ReplicaFetchWait * 3 + TimeSpan.FromSeconds(1);
         foreach (string replica in replication.LeaderAndIsr.Replicas)
         {
-            if (replica != node.NodeId && IsAlive(replica) && now - replication.GetFollower(replica).LastFetchTime > stalled)
+            if (replica != node.NodeId && IsAlive(replica) && now - replication.GetFollower(replica).LastFetchTime is var silence && silence > stalled)
             {
+                LogRestartingFollower(logger, _partition.ToString(), replica, silence.TotalSeconds, _leaderEpoch);
                 _ = StartFollowerAsync(replica);
             }
         }

@@ -76,6 +76,7 @@ internal sealed partial class ReplicaGrain(
         if (!_onItsNode)
         {
             // Placed here because its node is down: nothing to follow into on this disk.
+            LogOffItsNode(logger, _partition.ToString(), _nodeId, node.NodeId);
             this.DeactivateOnIdle();
             return Task.CompletedTask;
         }
@@ -85,6 +86,11 @@ internal sealed partial class ReplicaGrain(
         {
             LogStaleCall(logger, _partition.ToString(), _nodeId, "follow", leaderEpoch, _fence.LatestEpoch);
             return Task.CompletedTask;
+        }
+
+        if (_following && leaderEpoch == known)
+        {
+            LogAlreadyFollowing(logger, _partition.ToString(), _nodeId, leaderEpoch, _loop is { IsCompleted: false }, _attempt is not null);
         }
 
         if (_following && leaderEpoch > known)
