@@ -59,6 +59,7 @@ public sealed class SiloHostTests : IDisposable
     [Theory]
     [InlineData("--retention-check-interval", "-00:00:01", "RetentionCheckInterval must be positive")]
     [InlineData("--OrleansLog:StateSyncThreads", "0", "StateSyncThreads must be between 1 and 64, was 0")]
+    [InlineData("--OrleansLog:FollowerCheckInterval", "00:00:00", "FollowerCheckInterval must be positive, was 00:00:00")]
     public async Task BadSetting_StopsStartUp_NamingIt(string key, string value, string expected)
     {
         await using var silo = new SiloProcess(DataDirectory, key, value);

@@ -6,4 +6,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 export OLOG_FAILOVER_ROUNDS="${1:-${OLOG_FAILOVER_ROUNDS:-130}}"
+export OLOG_SAVE_SILO_LOGS="${OLOG_SAVE_SILO_LOGS:-1}"
 exec ./build.sh soak

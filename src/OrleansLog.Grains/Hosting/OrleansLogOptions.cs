@@ -57,6 +57,12 @@ public sealed class OrleansLogOptions
     public TimeSpan ReplicationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
+    /// How often each node checks that its replicas of partitions led elsewhere are following their leader,
+    /// and starts any that are not (as a Kafka broker keeps its replica fetchers running). Default 10 seconds.
+    /// </summary>
+    public TimeSpan FollowerCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
     /// auto.leader.rebalance.enable: a leader that is not its partition's preferred replica hands leadership
     /// back once the preferred replica has been in sync for <see cref="PreferredLeaderDelay"/>. Default on.
     /// </summary>

@@ -42,6 +42,11 @@ internal sealed class OrleansLogOptionsValidator(IOptions<OrleansLogOptions> opt
                 $"OrleansLog:ReplicaLagTime and ReplicationCheckInterval must be positive and PreferredLeaderDelay not negative, were {o.ReplicaLagTime}, {o.ReplicationCheckInterval}, {o.PreferredLeaderDelay}.");
         }
 
+        if (o.FollowerCheckInterval <= TimeSpan.Zero)
+        {
+            throw new OrleansConfigurationException($"OrleansLog:FollowerCheckInterval must be positive, was {o.FollowerCheckInterval}.");
+        }
+
         if (o.ReplicaFetchWait < TimeSpan.Zero || o.ReplicaFetchWait >= o.ReplicaLagTime)
         {
             throw new OrleansConfigurationException(

@@ -37,7 +37,7 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<LogManager>();
         services.TryAddSingleton<ClusterNodes>();
-        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, PartitionWarmup>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LocalReplicaSupervisor>();
 
         // The silo's name in Orleans membership is its node id, so placement can map the node ids of
         // partition assignments to silo addresses (which change on every restart). PostConfigure wins

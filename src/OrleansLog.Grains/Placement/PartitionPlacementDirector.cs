@@ -46,7 +46,7 @@ internal sealed partial class PartitionPlacementDirector(
 
         PartitionReplicationState stored = await ReadRecordAsync(target.GrainIdentity);
         string? leader = LeaderElection.Choose(stored, replicas, nodes.IsActive, topic.Config.UncleanLeaderElectionEnable);
-        if (leader is not null && nodes.TryGetActiveSilo(leader, out SiloAddress silo) && PlacementFallback.IsCompatible(silo, target, context))
+        if (leader is not null && nodes.TryGetActiveSilo(leader, out SiloAddress silo))
         {
             return silo;
         }

@@ -37,8 +37,8 @@ internal sealed partial class ReplicaGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Replica {Partition} on node {Node}: the topic or partition no longer exists; stopped")]
     private static partial void LogTopicGone(ILogger logger, string partition, string node);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: activated on node {ThisNode} while its node was down; deactivating")]
-    private static partial void LogOffItsNode(ILogger logger, string partition, string node, string thisNode);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: called on node {ThisNode}, placed here while its node was down; moving to its node: {NodeActive}")]
+    private static partial void LogOffItsNode(ILogger logger, string partition, string node, string thisNode, bool nodeActive);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: already follows leader epoch {LeaderEpoch} (fetch loop running: {Running}, fetch in flight: {InFlight})")]
     private static partial void LogAlreadyFollowing(ILogger logger, string partition, string node, int leaderEpoch, bool running, bool inFlight);

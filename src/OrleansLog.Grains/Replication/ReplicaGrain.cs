@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Logs;
 using OrleansLog.Grains.Placement;
@@ -33,6 +34,7 @@ namespace OrleansLog.Grains.Replication;
 internal sealed partial class ReplicaGrain(
     LogManager logs,
     NodeIdentity node,
+    ClusterNodes clusterNodes,
     IOptions<OrleansLogOptions> options,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
@@ -75,9 +77,7 @@ internal sealed partial class ReplicaGrain(
     {
         if (!_onItsNode)
         {
-            // Placed here because its node is down: nothing to follow into on this disk.
-            LogOffItsNode(logger, _partition.ToString(), _nodeId, node.NodeId);
-            this.DeactivateOnIdle();
+            LeaveWrongNode();
             return Task.CompletedTask;
         }
 
@@ -118,7 +118,11 @@ internal sealed partial class ReplicaGrain(
 
     public Task<ReplicaStatus> StopAsync(int leaderEpoch, CancellationToken cancellationToken = default)
     {
-        if (_onItsNode && _fence.Accept(leaderEpoch) == ErrorCode.None)
+        if (!_onItsNode)
+        {
+            LeaveWrongNode();
+        }
+        else if (_fence.Accept(leaderEpoch) == ErrorCode.None)
         {
             Stop();
             LogStopped(logger, _partition.ToString(), _nodeId, leaderEpoch);
@@ -129,7 +133,11 @@ internal sealed partial class ReplicaGrain(
 
     public Task DeleteAsync(int leaderEpoch, CancellationToken cancellationToken = default)
     {
-        if (_onItsNode && _fence.Accept(leaderEpoch) == ErrorCode.None)
+        if (!_onItsNode)
+        {
+            LeaveWrongNode();
+        }
+        else if (_fence.Accept(leaderEpoch) == ErrorCode.None)
         {
             Stop();
             _log = null;
@@ -141,7 +149,36 @@ internal sealed partial class ReplicaGrain(
         return Task.CompletedTask;
     }
 
-    public Task<ReplicaStatus> GetStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(Status());
+    public Task<ReplicaStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        if (!_onItsNode)
+        {
+            LeaveWrongNode();
+        }
+
+        return Task.FromResult(Status());
+    }
+
+    /// <summary>
+    /// An activation placed off its node (because the node was down) has no disk to follow into and serves
+    /// nothing. Once the node is active it migrates there: placement runs again, and the directory entry
+    /// and queued calls move with it. A plain deactivation is not enough: calls already addressed to this
+    /// silo recreate the grain here without placement, so a leader restarting the follower every check kept
+    /// reaching an activation on the wrong node, and the returning node never rejoined the ISR.
+    /// </summary>
+    private void LeaveWrongNode()
+    {
+        bool nodeActive = clusterNodes.IsActive(_nodeId);
+        LogOffItsNode(logger, _partition.ToString(), _nodeId, node.NodeId, nodeActive);
+        if (nodeActive)
+        {
+            this.MigrateOnIdle();
+        }
+        else
+        {
+            this.DeactivateOnIdle();
+        }
+    }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

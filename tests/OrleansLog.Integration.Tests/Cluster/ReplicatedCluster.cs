@@ -8,4 +8,5 @@ namespace OrleansLog.Integration.Tests.Cluster;
 public sealed class ReplicatedCluster() : ThreeNodeCluster(
     "--OrleansLog:ReplicaLagTime", "00:00:05",
     "--OrleansLog:ReplicationCheckInterval", "00:00:00.250",
+    "--OrleansLog:FollowerCheckInterval", "00:00:01",
     "--OrleansLog:PreferredLeaderDelay", "00:00:02");

@@ -60,6 +60,12 @@ public sealed class ReplicationFailoverTests(ReplicatedCluster cluster, ITestOut
             }
         }
 
+        if (Environment.GetEnvironmentVariable("OLOG_SAVE_SILO_LOGS") == "1")
+        {
+            // For soaks: the logs of a passing run show the rare recoveries (e.g. a replica restarted by its node).
+            output.WriteLine($"the silos' logs are in {cluster.SaveLogs(topic)}");
+        }
+
         async Task RunRoundAsync(int round)
         {
             int partition = round % Partitions;

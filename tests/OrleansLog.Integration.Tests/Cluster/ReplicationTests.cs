@@ -13,7 +13,8 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// and appends nothing; a leader that meets a newer epoch steps down and its epoch can no longer
 /// replicate; a partition moves to another node while producing without losing a record, and the old
 /// replica's files go; a preferred replica that returns gets its leadership back; a rebalance after a node
-/// joins moves replicas onto it without losing records.
+/// joins moves replicas onto it without losing records; a follower that stopped is started again and
+/// rejoins the ISR.
 /// </summary>
 [Collection(SiloClusterCollection.Name)]
 public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelper output) : IClassFixture<ReplicatedCluster>
@@ -235,5 +236,30 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         FetchResult all = await Eventually.WaitAsync(
             () => partition.FetchAsync(new FetchRequest(0, 1024 * 1024, 0, 0), Ct), f => f.Error == ErrorCode.None, Deadline, "a fetch from the preferred leader", Ct);
         Assert.Equal(["one", "two"], Batches.Values(all).Select(v => v.Value));
+    }
+
+    [Fact]
+    public async Task Follower_StoppedWithoutItsLeadersKnowledge_IsStartedAgain_AndRejoinsTheIsr()
+    {
+        string topic = "restarted-" + Guid.NewGuid().ToString("N")[..8];
+        await using ExternalClient client = await cluster.ConnectAsync(Ct);
+        var admin = new OrleansLogAdmin(client.Client);
+        await admin.CreateTopicAsync(topic, 1, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" }, Ct);
+        IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
+        await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("one"), Acks.All, Ct), r => r.IsSuccess, Deadline, "the first append", Ct);
+        PartitionDescription before = (await Eventually.WaitAsync(
+            () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of {topic}-0 in sync", Ct)).Partitions[0];
+
+        // A follower stops (as if a restart call had been lost): its node or its leader must start it again.
+        string follower = before.Replicas.First(r => r != before.Leader);
+        IReplicaGrain replica = client.Client.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(new TopicPartition(topic, 0), follower));
+        Assert.False((await replica.StopAsync(before.LeaderEpoch, Ct)).Following);
+        await Eventually.WaitAsync(() => replica.GetStatusAsync(Ct), s => s.Following, Deadline, $"the replica of {topic}-0 on {follower} following again", Ct);
+
+        await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("two"), Acks.All, Ct), r => r.IsSuccess, Deadline, "an acks=all append after the restart", Ct);
+        await Eventually.WaitAsync(
+            () => replica.GetStatusAsync(Ct), s => s.LogEndOffset == 2, Deadline, $"the replica on {follower} holding both records", Ct);
+        await Eventually.WaitAsync(
+            () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Contains(follower), Deadline, $"{follower} in the ISR of {topic}-0", Ct);
     }
 }

@@ -1,0 +1,163 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansLog.Grains.Logs;
+
+namespace OrleansLog.Grains.Hosting;
+
+/// <summary>
+/// Brings up and keeps up the partitions whose logs are on this node's disk, as a Kafka broker drives its
+/// own replica fetchers from the partitions it holds:
+/// <list type="number">
+/// <item>once the silo is active, it describes every such partition, which activates its grain (so recovery
+/// and retention run even for partitions nobody uses), and where another node leads, tells this node's
+/// replica to follow that leader at once;</item>
+/// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it asks each local replica whether
+/// it follows, and one that does not is told to follow the current leader (when this node is a replica and
+/// not the leader).</item>
+/// </list>
+/// The leader also restarts followers that stopped fetching; this node-side check means a returning node
+/// does not depend on the leader's call alone to rejoin the ISR. Checking a local replica is a call within
+/// this silo; only a replica that is not following costs a describe call to its partition.
+/// </summary>
+internal sealed partial class LocalReplicaSupervisor(
+    LogManager logs,
+    IGrainFactory grainFactory,
+    NodeIdentity node,
+    IOptions<OrleansLogOptions> options,
+    ILogger<LocalReplicaSupervisor> logger)
+    : ILifecycleParticipant<ISiloLifecycle>
+{
+    private const int StandInRetries = 10;
+    private static readonly TimeSpan StandInRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _loop;
+
+    public void Participate(ISiloLifecycle lifecycle) =>
+        lifecycle.Subscribe(nameof(LocalReplicaSupervisor), ServiceLifecycleStage.Active, OnStartAsync, OnStopAsync);
+
+    private Task OnStartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnStopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync();
+        if (_loop is { } loop)
+        {
+            await loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<TopicPartition> partitions = logs.PartitionsOnDisk();
+        foreach (TopicPartition partition in partitions)
+        {
+            await TryFollowLeaderAsync(partition, cancellationToken);
+        }
+
+        LogWarmedUp(logger, partitions.Count);
+        using var timer = new PeriodicTimer(options.Value.FollowerCheckInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                foreach (TopicPartition partition in logs.PartitionsOnDisk())
+                {
+                    await CheckReplicaAsync(partition, cancellationToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // The silo is stopping.
+        }
+    }
+
+    /// <summary>A local replica that does not follow is told to follow, unless this node leads the partition.</summary>
+    private async Task CheckReplicaAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ReplicaStatus status;
+            using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
+            {
+                status = await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).GetStatusAsync(bounded.Token);
+            }
+
+            if (!status.Following && await TryFollowLeaderAsync(partition, cancellationToken) is { } leader)
+            {
+                LogRestarted(logger, partition.ToString(), leader);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCheckFailed(logger, ex, partition.ToString());
+        }
+    }
+
+    /// <summary>
+    /// Describes the partition (activating it) and, when another node leads and this node is a replica, tells
+    /// the local replica to follow it. Returns that leader, or null when this node did not start following.
+    /// </summary>
+    private async Task<string?> TryFollowLeaderAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A node that returns after an outage may find a stand-in activation of its partition on
+            // another silo; the stand-in answers NotLeaderOrFollower and leaves within a check
+            // interval, after which the call is placed here. Bounded: a few hundred milliseconds.
+            PartitionDescription description;
+            for (int attempt = 1; ; attempt++)
+            {
+                using CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken);
+                description = await grainFactory.GetGrain<IPartitionGrain>(partition.ToGrainKey()).DescribeAsync(bounded.Token);
+                if (description.Error != ErrorCode.NotLeaderOrFollower || attempt == StandInRetries)
+                {
+                    break;
+                }
+
+                await Task.Delay(StandInRetryDelay, cancellationToken);
+            }
+
+            if (description.Error != ErrorCode.None)
+            {
+                LogNotAnswered(logger, partition.ToString(), description.Error, description.Leader);
+                return null;
+            }
+
+            if (description.Leader == node.NodeId || !description.Replicas.Contains(node.NodeId))
+            {
+                return null;
+            }
+
+            // Bounded too: one unanswered call must not hold up the partitions after it.
+            using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
+            {
+                await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch, bounded.Token);
+            }
+
+            return description.Leader;
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogCheckFailed(logger, ex, partition.ToString());
+            return null;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Activated {Count} partitions found on disk")]
+    private static partial void LogWarmedUp(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} found on disk answered {Error} (leader '{Leader}'); this node's replica is not told to follow now")]
+    private static partial void LogNotAnswered(ILogger logger, string partition, ErrorCode error, string leader);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: this node's replica was not following; told it to follow the leader on node {Leader}")]
+    private static partial void LogRestarted(ILogger logger, string partition, string leader);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} found on disk: could not check or start this node's replica")]
+    private static partial void LogCheckFailed(ILogger logger, Exception exception, string partition);
+}
