@@ -12,8 +12,8 @@ namespace OrleansLog.Grains.Hosting;
 /// and retention run even for partitions nobody uses), and where another node leads, tells this node's
 /// replica to follow that leader at once;</item>
 /// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it asks each local replica whether
-/// it follows, and one that does not is told to follow the current leader (when this node is a replica and
-/// not the leader).</item>
+/// it follows, and one that did not at two checks in a row is told to follow the current leader (when this
+/// node is a replica and not the leader).</item>
 /// </list>
 /// The leader also restarts followers that stopped fetching; this node-side check means a returning node
 /// does not depend on the leader's call alone to rejoin the ISR. Checking a local replica is a call within
@@ -63,12 +63,21 @@ internal sealed partial class LocalReplicaSupervisor(
         using var timer = new PeriodicTimer(options.Value.FollowerCheckInterval);
         try
         {
+            // A replica is started only when two checks in a row found it not following: right after a
+            // leader change the new leader starts it itself, and that should not count as a repair.
+            HashSet<TopicPartition> notFollowing = [];
             while (await timer.WaitForNextTickAsync(cancellationToken))
             {
+                HashSet<TopicPartition> stillNotFollowing = [];
                 foreach (TopicPartition partition in logs.PartitionsOnDisk())
                 {
-                    await CheckReplicaAsync(partition, cancellationToken);
+                    if (!await CheckReplicaAsync(partition, notFollowing.Contains(partition), cancellationToken))
+                    {
+                        stillNotFollowing.Add(partition);
+                    }
                 }
+
+                notFollowing = stillNotFollowing;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -77,8 +86,11 @@ internal sealed partial class LocalReplicaSupervisor(
         }
     }
 
-    /// <summary>A local replica that does not follow is told to follow, unless this node leads the partition.</summary>
-    private async Task CheckReplicaAsync(TopicPartition partition, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether this node's replica of <paramref name="partition"/> follows; one that did not at the previous
+    /// check either (<paramref name="startIfStopped"/>) is told to follow, unless this node leads the partition.
+    /// </summary>
+    private async Task<bool> CheckReplicaAsync(TopicPartition partition, bool startIfStopped, CancellationToken cancellationToken)
     {
         try
         {
@@ -88,14 +100,17 @@ internal sealed partial class LocalReplicaSupervisor(
                 status = await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).GetStatusAsync(bounded.Token);
             }
 
-            if (!status.Following && await TryFollowLeaderAsync(partition, cancellationToken) is { } leader)
+            if (!status.Following && startIfStopped && await TryFollowLeaderAsync(partition, cancellationToken) is { } leader)
             {
                 LogRestarted(logger, partition.ToString(), leader);
             }
+
+            return status.Following;
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
             LogCheckFailed(logger, ex, partition.ToString());
+            return false;
         }
     }
 
@@ -155,7 +170,7 @@ internal sealed partial class LocalReplicaSupervisor(
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} found on disk answered {Error} (leader '{Leader}'); this node's replica is not told to follow now")]
     private static partial void LogNotAnswered(ILogger logger, string partition, ErrorCode error, string leader);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: this node's replica was not following; told it to follow the leader on node {Leader}")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: this node's replica was not following; told it to follow the leader on node {Leader}")]
     private static partial void LogRestarted(ILogger logger, string partition, string leader);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} found on disk: could not check or start this node's replica")]

@@ -28,8 +28,7 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         string topic = "min-isr-" + Guid.NewGuid().ToString("N")[..8];
         await using ExternalClient client = await cluster.ConnectAsync(Ct);
         var admin = new OrleansLogAdmin(client.Client);
-        await admin.CreateTopicAsync(topic, 1, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "3" }, Ct);
-        IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
+        IPartitionGrain partition = await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 3);
         await Eventually.WaitAsync(
             () => partition.AppendAsync(Batches.Of("while-all-in-sync"), Acks.All, Ct), r => r.IsSuccess, Deadline, "an acks=all append with every replica in sync", Ct);
 
@@ -66,8 +65,7 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         string topic = "fenced-" + Guid.NewGuid().ToString("N")[..8];
         await using ExternalClient client = await cluster.ConnectAsync(Ct);
         var admin = new OrleansLogAdmin(client.Client);
-        await admin.CreateTopicAsync(topic, 1, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" }, Ct);
-        IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
+        IPartitionGrain partition = await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 2);
         AppendResult first = await Eventually.WaitAsync(
             () => partition.AppendAsync(Batches.Of("a", "b"), Acks.All, Ct), r => r.IsSuccess, Deadline, "the first acks=all append", Ct);
         PartitionDescription before = (await admin.DescribeTopicAsync(topic, Ct)).Partitions[0];
@@ -213,8 +211,7 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         string topic = "preferred-" + Guid.NewGuid().ToString("N")[..8];
         await using ExternalClient client = await cluster.ConnectAsync(Ct);
         var admin = new OrleansLogAdmin(client.Client);
-        await admin.CreateTopicAsync(topic, 1, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" }, Ct);
-        IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
+        IPartitionGrain partition = await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 2);
         await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("one"), Acks.All, Ct), r => r.IsSuccess, Deadline, "the first append", Ct);
         PartitionDescription before = (await admin.DescribeTopicAsync(topic, Ct)).Partitions[0];
         string preferred = before.Replicas[0];
@@ -244,8 +241,7 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
         string topic = "restarted-" + Guid.NewGuid().ToString("N")[..8];
         await using ExternalClient client = await cluster.ConnectAsync(Ct);
         var admin = new OrleansLogAdmin(client.Client);
-        await admin.CreateTopicAsync(topic, 1, 3, new Dictionary<string, string> { ["min.insync.replicas"] = "2" }, Ct);
-        IPartitionGrain partition = client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
+        IPartitionGrain partition = await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 2);
         await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("one"), Acks.All, Ct), r => r.IsSuccess, Deadline, "the first append", Ct);
         PartitionDescription before = (await Eventually.WaitAsync(
             () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of {topic}-0 in sync", Ct)).Partitions[0];
@@ -261,5 +257,14 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
             () => replica.GetStatusAsync(Ct), s => s.LogEndOffset == 2, Deadline, $"the replica on {follower} holding both records", Ct);
         await Eventually.WaitAsync(
             () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Contains(follower), Deadline, $"{follower} in the ISR of {topic}-0", Ct);
+    }
+
+    /// <summary>Creates topic <paramref name="topic"/> with one partition and returns that partition's grain.</summary>
+    private static async Task<IPartitionGrain> CreateSinglePartitionTopicAsync(
+        ExternalClient client, OrleansLogAdmin admin, string topic, short replicationFactor, int minInsyncReplicas)
+    {
+        var config = new Dictionary<string, string> { ["min.insync.replicas"] = minInsyncReplicas.ToString(CultureInfo.InvariantCulture) };
+        await admin.CreateTopicAsync(topic, 1, replicationFactor, config, Ct);
+        return client.Client.GetGrain<IPartitionGrain>(new TopicPartition(topic, 0).ToGrainKey());
     }
 }
