@@ -109,7 +109,7 @@ internal sealed partial class LocalReplicaSupervisor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogCheckFailed(logger, ex, partition.ToString());
+            LogFailure(partition, ex);
             return false;
         }
     }
@@ -159,8 +159,21 @@ internal sealed partial class LocalReplicaSupervisor(
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            LogCheckFailed(logger, ex, partition.ToString());
+            LogFailure(partition, ex);
             return null;
+        }
+    }
+
+    /// <summary>A silo that just died or a call that timed out is routine during failover: one line; anything else with its stack.</summary>
+    private void LogFailure(TopicPartition partition, Exception exception)
+    {
+        if (exception is OrleansException or TimeoutException or OperationCanceledException)
+        {
+            LogCheckRetried(logger, partition.ToString(), exception.GetType().Name, exception.Message);
+        }
+        else
+        {
+            LogCheckFailed(logger, exception, partition.ToString());
         }
     }
 
@@ -172,6 +185,9 @@ internal sealed partial class LocalReplicaSupervisor(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: this node's replica was not following; told it to follow the leader on node {Leader}")]
     private static partial void LogRestarted(ILogger logger, string partition, string leader);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} found on disk: could not check or start this node's replica now ({Type}: {Reason}); the next check retries")]
+    private static partial void LogCheckRetried(ILogger logger, string partition, string type, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} found on disk: could not check or start this node's replica")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string partition);
