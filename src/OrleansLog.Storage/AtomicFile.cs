@@ -10,18 +10,28 @@ namespace OrleansLog.Storage;
 /// </summary>
 internal static class AtomicFile
 {
-    public static void WriteAllText(ILogFileSystem fileSystem, string path, string content)
+    /// <param name="durable">
+    /// False skips both fsyncs, for a hint whose old value is as safe as its new one: a crash may then leave
+    /// the old file, the new one, or an empty one (which reads as malformed).
+    /// </param>
+    public static void WriteAllText(ILogFileSystem fileSystem, string path, string content, bool durable = true)
     {
         string temp = path + LogFileNames.TempSuffix;
         byte[] bytes = Encoding.UTF8.GetBytes(content);
         using (ILogFile file = fileSystem.OpenFile(temp, FileMode.Create))
         {
             file.Write(bytes, 0);
-            file.Flush();
+            if (durable)
+            {
+                file.Flush();
+            }
         }
 
         fileSystem.MoveFile(temp, path, overwrite: true);
-        fileSystem.FlushDirectory(Path.GetDirectoryName(path)!);
+        if (durable)
+        {
+            fileSystem.FlushDirectory(Path.GetDirectoryName(path)!);
+        }
     }
 
     /// <summary>The file's text, or null when it does not exist.</summary>

@@ -21,6 +21,7 @@ internal static class LogFileNames
     public const string LeaderEpochCheckpoint = "leader-epoch-checkpoint";
     public const string RecoveryPointCheckpoint = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpoint = "log-start-offset-checkpoint";
+    public const string HighWatermarkCheckpoint = "replication-offset-checkpoint";
     public const string CleanShutdownMarker = ".kafka_cleanshutdown";
 
     /// <summary>"00000000000000000123" for 123.</summary>

@@ -4,7 +4,7 @@ namespace OrleansLog.Storage;
 
 /// <summary>
 /// A one-partition offset checkpoint in Kafka's checkpoint text format (<c>CheckpointFile.java</c>), used
-/// for <c>recovery-point-offset-checkpoint</c> and <c>log-start-offset-checkpoint</c>. Kafka keeps one such
+/// for <c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c> and <c>replication-offset-checkpoint</c>. Kafka keeps one such
 /// file per log directory for all partitions; here each partition directory has its own, so a partition's
 /// files move and vanish together:
 /// <code>
@@ -20,7 +20,11 @@ namespace OrleansLog.Storage;
 internal static class OffsetCheckpointFile
 {
     public static void Write(ILogFileSystem fileSystem, string path, string topic, int partition, long offset) =>
-        AtomicFile.WriteAllText(fileSystem, path, string.Create(CultureInfo.InvariantCulture, $"0\n1\n{topic} {partition} {offset}\n"));
+        AtomicFile.WriteAllText(fileSystem, path, Format(topic, partition, offset));
+
+    /// <summary>The file's content for one partition's offset.</summary>
+    public static string Format(string topic, int partition, long offset) =>
+        string.Create(CultureInfo.InvariantCulture, $"0\n1\n{topic} {partition} {offset}\n");
 
     /// <summary>The offset, or null with <paramref name="problem"/> set when missing or malformed.</summary>
     public static long? Read(ILogFileSystem fileSystem, string path, out string? problem)

@@ -33,6 +33,7 @@ public sealed partial class PartitionLog
             LogCheckpointUnusable(_logger, Name, LogFileNames.RecoveryPointCheckpoint, problem);
         }
 
+        LoadHighWatermarkCheckpoint();
         long? checkpointedLogStart = OffsetCheckpointFile.Read(
             _fileSystem, Path.Combine(_directory, LogFileNames.LogStartOffsetCheckpoint), out problem);
         List<EpochEntry>? checkpointedEpochs = LeaderEpochCheckpointFile.Read(

@@ -76,6 +76,7 @@ public sealed partial class PartitionLog
                 WriteCheckpoints(Math.Min(RecoveryPoint, newEnd));
             }
 
+            LowerHighWatermarkCheckpoint(newEnd);
             LogTruncated(_logger, Name, offset, newEnd, segments.Length - index - 1);
             return newEnd;
         }

@@ -10,7 +10,8 @@ namespace OrleansLog.Storage;
 /// <para><b>Directory:</b> <c>{topic}-{partition}</c> holding <c>{baseOffset:D20}.log</c> segments with
 /// <c>.index</c> and <c>.timeindex</c>, plus <c>leader-epoch-checkpoint</c>
 /// (<see cref="LeaderEpochCheckpointFile"/>), <c>recovery-point-offset-checkpoint</c> and
-/// <c>log-start-offset-checkpoint</c> (<see cref="OffsetCheckpointFile"/>) and, only while closed cleanly,
+/// <c>log-start-offset-checkpoint</c> (<see cref="OffsetCheckpointFile"/>), <c>replication-offset-checkpoint</c>
+/// (the high watermark replication last recorded) and, only while closed cleanly,
 /// <c>.kafka_cleanshutdown</c> (<see cref="CleanShutdownMarker"/>). Byte layouts are documented on those
 /// types; the .log holds Kafka RecordBatch v2 bytes exactly as appended.</para>
 /// <para><b>Crash behaviour:</b> everything below the recovery point was fsynced together with its

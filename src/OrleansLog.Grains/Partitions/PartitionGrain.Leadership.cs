@@ -90,7 +90,10 @@ internal sealed partial class PartitionGrain
         }
 
         _leaderEpoch = next.LeaderEpoch;
-        long highWatermark = replicas.Count <= 1 ? log.LogEndOffset : Math.Min(local?.HighWatermark ?? 0, log.LogEndOffset);
+        // A replica that restarted and has not fetched yet knows no HW in memory: its checkpoint does.
+        long highWatermark = replicas.Count <= 1
+            ? log.LogEndOffset
+            : Math.Min(Math.Max(local?.HighWatermark ?? 0, log.CheckpointedHighWatermark), log.LogEndOffset);
         _replication = new LeaderReplicationState(
             _partition.ToString(), next.ToLeaderAndIsr(), log.LogEndOffset, highWatermark,
             options.Value.ReplicaLagTime, MaxPendingReplicatedAppends, timeProvider);

@@ -60,4 +60,7 @@ internal sealed partial class PartitionGrain
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: follower on node {Node} has not fetched for {Seconds:0.0} s; telling it to follow leader epoch {LeaderEpoch}")]
     private static partial void LogRestartingFollower(ILogger logger, string partition, string node, double seconds, int leaderEpoch);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: could not checkpoint the high watermark: {Reason}")]
+    private static partial void LogHighWatermarkCheckpointFailed(ILogger logger, string partition, string reason);
 }

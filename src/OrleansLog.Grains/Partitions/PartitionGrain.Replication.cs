@@ -284,8 +284,32 @@ internal sealed partial class PartitionGrain
             }
         }
 
+        CheckpointHighWatermarkIfDue();
         await AdvanceReassignmentAsync();
         await HandOverToPreferredLeaderAsync(now);
+    }
+
+    /// <summary>Kafka's replica.high.watermark.checkpoint.interval.ms: the leader's HW goes to disk every 5 s.</summary>
+    private static readonly TimeSpan HighWatermarkCheckpointInterval = TimeSpan.FromSeconds(5);
+
+    private long _lastHighWatermarkCheckpoint;
+
+    private void CheckpointHighWatermarkIfDue()
+    {
+        if (_log is not { } log || timeProvider.GetElapsedTime(_lastHighWatermarkCheckpoint) < HighWatermarkCheckpointInterval)
+        {
+            return;
+        }
+
+        _lastHighWatermarkCheckpoint = timeProvider.GetTimestamp();
+        try
+        {
+            log.CheckpointHighWatermark(_highWatermark);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogHighWatermarkCheckpointFailed(logger, _partition.ToString(), ex.Message);
+        }
     }
 
     /// <summary>Tells a follower replica to fetch from this leader; a node that cannot be reached is retried by the next check.</summary>

@@ -38,6 +38,7 @@ internal sealed partial class ReplicaGrain(
     IOptions<OrleansLogOptions> options,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
+    /// <summary>Also how often the high watermark is checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms).</summary>
     private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
@@ -203,11 +204,24 @@ internal sealed partial class ReplicaGrain(
         _keepAlive = null;
     }
 
+    /// <summary>Every few seconds: restarts a fetch loop that ended, and checkpoints the high watermark.</summary>
     private Task EnsureRunning()
     {
         if (_following && _stop is { } stop && (_loop is null || _loop.IsCompleted))
         {
             _loop = RunAsync(stop.Token);
+        }
+
+        if (_following && _log is { } log)
+        {
+            try
+            {
+                log.CheckpointHighWatermark(_highWatermark);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogCheckpointFailed(logger, _partition.ToString(), _nodeId, ex.Message);
+            }
         }
 
         return Task.CompletedTask;
@@ -445,7 +459,7 @@ internal sealed partial class ReplicaGrain(
         }
 
         PartitionLog log = logs.GetOrOpen(_partition, topic.Config);
-        _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+        _highWatermark = Math.Min(Math.Max(_highWatermark, log.CheckpointedHighWatermark), log.LogEndOffset);
         return log;
     }
 
