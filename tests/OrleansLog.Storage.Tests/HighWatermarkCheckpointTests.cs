@@ -13,11 +13,7 @@ public sealed class HighWatermarkCheckpointTests
     public async Task Checkpoint_SurvivesACrash_InKafkasFormat()
     {
         using var harness = new LogHarness();
-        PartitionLog log = harness.Open();
-        for (int i = 0; i < 5; i++)
-        {
-            await harness.AppendAsync(log, records: 2);
-        }
+        PartitionLog log = await OpenWithTenRecordsAsync(harness);
 
         log.CheckpointHighWatermark(7);
         Assert.Equal(7, log.CheckpointedHighWatermark);
@@ -34,11 +30,7 @@ public sealed class HighWatermarkCheckpointTests
     public async Task MissingOrMalformedCheckpoint_ReadsAsTheLogStart(string? content)
     {
         using var harness = new LogHarness();
-        PartitionLog log = harness.Open();
-        for (int i = 0; i < 5; i++)
-        {
-            await harness.AppendAsync(log, records: 2);
-        }
+        PartitionLog log = await OpenWithTenRecordsAsync(harness);
 
         log.DeleteRecordsBefore(4);
         log.Dispose();
@@ -55,11 +47,7 @@ public sealed class HighWatermarkCheckpointTests
     public async Task Truncation_BelowTheCheckpoint_LowersIt_SoLaterAppendsAreNotCovered()
     {
         using var harness = new LogHarness();
-        PartitionLog log = harness.Open();
-        for (int i = 0; i < 5; i++)
-        {
-            await harness.AppendAsync(log, records: 2);
-        }
+        PartitionLog log = await OpenWithTenRecordsAsync(harness);
 
         log.CheckpointHighWatermark(8);
         Assert.Equal(6, log.TruncateTo(6));
@@ -75,5 +63,17 @@ public sealed class HighWatermarkCheckpointTests
         log.Abandon();
         using PartitionLog reopened = harness.Open();
         Assert.Equal(6, reopened.CheckpointedHighWatermark);
+    }
+
+    /// <summary>A log holding offsets [0, 10) in five batches of two.</summary>
+    private static async Task<PartitionLog> OpenWithTenRecordsAsync(LogHarness harness)
+    {
+        PartitionLog log = harness.Open();
+        for (int i = 0; i < 5; i++)
+        {
+            await harness.AppendAsync(log, records: 2);
+        }
+
+        return log;
     }
 }
