@@ -108,7 +108,7 @@ case "$cmd" in
     ;;
   soak)
     # kill -9 rounds against three silo processes, for as long as OLOG_FAILOVER_ROUNDS says
-    # (default 130 rounds, about 14 minutes here); see the README's "Failover soak".
+    # (default 130 rounds, about 10 minutes here); see the README's "Failover soak".
     ensure_dotnet
     trap stop_postgres EXIT
     dotnet build OrleansLog.sln -c Release

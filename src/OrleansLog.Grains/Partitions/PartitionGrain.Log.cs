@@ -55,9 +55,6 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: changing the ISR to [{Isr}] failed; the next check proposes again")]
     private static partial void LogIsrChangeFailed(ILogger logger, Exception exception, string partition, string isr);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: the leader's replication check had not run for {Seconds:0.0} s; its timer is armed again")]
-    private static partial void LogReplicationCheckRestarted(ILogger logger, string partition, double seconds);
-
     [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: follower on node {Node} has not fetched for {Seconds:0.0} s; telling it to follow leader epoch {LeaderEpoch}")]
     private static partial void LogRestartingFollower(ILogger logger, string partition, string node, double seconds, int leaderEpoch);
 

@@ -45,7 +45,6 @@ internal sealed partial class PartitionGrain
             };
         }
 
-        WatchReplicationCheck();
         ReplicationUpdate update = replication.OnFollowerFetch(request.NodeId, request.FetchOffset);
         if (update.Error != ErrorCode.None)
         {
@@ -214,14 +213,9 @@ internal sealed partial class PartitionGrain
         }
     }
 
-    /// <summary>When the leader's periodic check last started (or its timer was armed), as a timestamp.</summary>
-    private long _lastReplicationCheck;
-    private bool _checkingReplication;
-
     private void StartReplicationTimer()
     {
         TimeSpan interval = options.Value.ReplicationCheckInterval;
-        _lastReplicationCheck = timeProvider.GetTimestamp();
         _replicationTimer?.Dispose();
         _replicationTimer = this.RegisterGrainTimer(
             static (grain, _) => grain.CheckReplicationAsync(),
@@ -240,37 +234,6 @@ internal sealed partial class PartitionGrain
             return;
         }
 
-        _lastReplicationCheck = timeProvider.GetTimestamp();
-        _checkingReplication = true;
-        try
-        {
-            await CheckReplicationAsync(replication);
-        }
-        finally
-        {
-            _checkingReplication = false;
-        }
-    }
-
-    /// <summary>
-    /// A safety net under the periodic check, run on every follower fetch: if the check has not started for
-    /// several intervals while none is running, its timer is armed afresh. Without the check a returning
-    /// node's follower is never restarted and the ISR never shrinks; in long kill -9 soaks a leader once
-    /// kept serving while its check no longer acted.
-    /// </summary>
-    private void WatchReplicationCheck()
-    {
-        TimeSpan limit = options.Value.ReplicationCheckInterval * 4 + TimeSpan.FromSeconds(1);
-        TimeSpan since = timeProvider.GetElapsedTime(_lastReplicationCheck);
-        if (_replication is not null && !_checkingReplication && since > limit)
-        {
-            LogReplicationCheckRestarted(logger, _partition.ToString(), since.TotalSeconds);
-            StartReplicationTimer();
-        }
-    }
-
-    private async Task CheckReplicationAsync(LeaderReplicationState replication)
-    {
         ApplyUpdate(replication.Tick());
         ApplyUpdate(replication.RemoveFromIsr(member => !IsAlive(member)));
         DateTimeOffset now = timeProvider.GetUtcNow();
