@@ -10,7 +10,7 @@ namespace OrleansLog.Streaming.Providers;
 /// <c>murmur2(stream key) % partitions</c>, as a Kafka producer places a keyed record, so one stream's events
 /// stay in order and a record produced by any Kafka-style client with the stream's key lands on the same queue.
 /// </summary>
-internal sealed class PartitionQueueMapper : IStreamQueueMapper
+internal sealed class PartitionQueueMapper : IConsistentRingStreamQueueMapper
 {
     private readonly string _providerName;
     private readonly QueueId[] _queues;
@@ -40,6 +40,9 @@ internal sealed class PartitionQueueMapper : IStreamQueueMapper
     public IEnumerable<QueueId> GetAllQueues() => _queues;
 
     public QueueId GetQueueForStream(StreamId streamId) => PartitionOf(streamId).QueueId;
+
+    /// <summary>The queues whose hash falls in <paramref name="range"/> (Orleans' consistent-ring balancer).</summary>
+    public IEnumerable<QueueId> GetQueuesForRange(IRingRange range) => _queues.Where(q => range.InRange(q.GetUniformHashCode())).ToList();
 
     /// <summary>The queue of <paramref name="streamId"/>.</summary>
     /// <exception cref="UnknownStreamNamespaceException">The stream's namespace is not mapped to a topic.</exception>
