@@ -1,10 +1,18 @@
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.Groups;
 using OrleansLog.Benchmarks.Storage;
+using OrleansLog.Benchmarks.Streams;
 
 // Benchmarks print one JSON object per line on stdout, each with "bench" and its figures.
 // Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage|groups [--dir DIR] [--gib N]
+//        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- streams [--quick]
 string suite = args.Length > 0 ? args[0] : "storage";
+if (suite == "streams")
+{
+    await StreamBenchmarks.RunAllAsync(quick: args.Contains("--quick"));
+    return 0;
+}
+
 var settings = BenchSettings.Parse(args.Skip(1).ToArray());
 switch (suite)
 {
@@ -15,6 +23,6 @@ switch (suite)
         await GroupBenchmarks.RunAllAsync(settings);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage, groups)");
+        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage, groups, streams)");
         return 2;
 }

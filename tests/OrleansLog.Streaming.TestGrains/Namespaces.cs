@@ -9,4 +9,5 @@ public static class Namespaces
     public const string Raw = "raw";
     public const string Poison = "poison";
     public const string Bench = "bench";
+    public const string Replay = "replay";
 }
