@@ -10,4 +10,8 @@ public static class Namespaces
     public const string Poison = "poison";
     public const string Bench = "bench";
     public const string Replay = "replay";
+    public const string Kill = "kill";
+
+    /// <summary>The topic <see cref="SinkSubscriberGrain"/> copies the events of namespace "kill" into.</summary>
+    public const string SinkTopic = "kill-sink";
 }

@@ -50,17 +50,33 @@ public static class SiloBuilderExtensions
         configure?.Invoke(probe);
         if (probe.UseFileGrainStorage)
         {
-            services.AddGrainStorage(OrleansLogOptions.StorageName, static (sp, _) =>
-            {
-                OrleansLogOptions options = sp.GetRequiredService<IOptions<OrleansLogOptions>>().Value;
-                return new FileGrainStorage(
-                    Path.Combine(Path.GetFullPath(options.DataDirectory), "state"),
-                    sp.GetRequiredService<Serializer>(),
-                    sp.GetRequiredService<ILogger<FileGrainStorage>>(),
-                    syncThreads: options.StateSyncThreads);
-            });
+            AddFileGrainStorage(builder, OrleansLogOptions.StorageName, "state");
         }
 
         return builder;
     }
+
+    /// <summary>
+    /// Registers durable grain storage <paramref name="name"/> in files under the data directory (directory
+    /// <c>state-{name}</c>), fsynced before a write is acknowledged — for grains that live beside OrleansLog in
+    /// an embedded silo, such as Orleans streams' pub-sub state (<c>"PubSubStore"</c>). Call after <see cref="AddOrleansLog"/>.
+    /// </summary>
+    public static ISiloBuilder AddOrleansLogFileGrainStorage(this ISiloBuilder builder, string name)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        AddFileGrainStorage(builder, name, "state-" + name);
+        return builder;
+    }
+
+    private static void AddFileGrainStorage(ISiloBuilder builder, string name, string directory) =>
+        builder.Services.AddGrainStorage(name, (sp, _) =>
+        {
+            OrleansLogOptions options = sp.GetRequiredService<IOptions<OrleansLogOptions>>().Value;
+            return new FileGrainStorage(
+                Path.Combine(Path.GetFullPath(options.DataDirectory), directory),
+                sp.GetRequiredService<Serializer>(),
+                sp.GetRequiredService<ILogger<FileGrainStorage>>(),
+                syncThreads: options.StateSyncThreads);
+        });
 }

@@ -42,8 +42,14 @@ internal static class PostgresClusterExtensions
             o.Invariant = ClusterSettings.Invariant;
             o.ConnectionString = cluster.PostgreSql;
         });
+        return silo.AddPostgresGrainStorage(OrleansLogOptions.StorageName, cluster);
+    }
+
+    /// <summary>ADO.NET grain storage <paramref name="name"/> in the cluster's PostgreSQL.</summary>
+    public static ISiloBuilder AddPostgresGrainStorage(this ISiloBuilder silo, string name, ClusterSettings cluster)
+    {
         silo.Services.AddAdoNetGrainStorage(
-            OrleansLogOptions.StorageName,
+            name,
             (OptionsBuilder<AdoNetGrainStorageOptions> options) => options.Configure<Serializer>((o, serializer) =>
             {
                 o.Invariant = ClusterSettings.Invariant;

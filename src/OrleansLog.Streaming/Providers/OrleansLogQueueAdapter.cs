@@ -19,6 +19,8 @@ internal sealed class OrleansLogQueueAdapter(
     TimeProvider time,
     Func<QueueId, PartitionQueue> queues) : IQueueAdapter
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, PartitionWriter> _writers = new();
+
     public string Name => name;
 
     public bool IsRewindable => true;
@@ -34,9 +36,15 @@ internal sealed class OrleansLogQueueAdapter(
         }
 
         QueuePartition partition = mapper.PartitionOf(streamId);
-        byte[] batch = StreamRecordFormat.BuildBatch(streamId, events, requestContext, serializer, time.GetUtcNow().ToUnixTimeMilliseconds(), out int count);
-        await provisioner.EnsureAsync(partition.Namespace, CancellationToken.None);
-        await appender.AppendAsync(partition.TopicPartition, batch, $"{count} event(s) of stream {streamId}", CancellationToken.None);
+        StreamWrite write = StreamRecordFormat.Encode(streamId, events, requestContext, serializer, time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (!_writers.TryGetValue(partition.TopicPartition, out PartitionWriter? writer))
+        {
+            TopicMetadata topic = await provisioner.EnsureAsync(partition.Namespace, CancellationToken.None);
+            int maxBatchBytes = Math.Max(1024, topic.Config.MaxMessageBytes - 1024);
+            writer = _writers.GetOrAdd(partition.TopicPartition, tp => new PartitionWriter(tp, appender, maxBatchBytes));
+        }
+
+        await writer.WriteAsync(write);
     }
 
     public IQueueAdapterReceiver CreateReceiver(QueueId queueId) => new PartitionReceiver(queues(queueId));

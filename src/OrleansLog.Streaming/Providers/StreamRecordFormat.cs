@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text;
 using Orleans.Runtime;
 using Orleans.Serialization;
@@ -31,30 +32,24 @@ internal static class StreamRecordFormat
 
     private static ReadOnlySpan<byte> RequestContextHeaderUtf8 => "orleans.ctx"u8;
 
-    /// <summary>
-    /// Serializes <paramref name="events"/> into one sealed record batch (a new array the caller owns).
-    /// </summary>
-    /// <exception cref="StreamEventSerializationException">An event has no Orleans codec.</exception>
-    public static byte[] BuildBatch<T>(
+    private static readonly ConcurrentDictionary<Type, byte[]> TypeNames = new();
+
+    /// <summary>Serializes <paramref name="events"/> into the records of one write (nothing is sent yet).</summary>
+    /// <exception cref="StreamEventSerializationException">An event has no Orleans codec; nothing of the call is written.</exception>
+    public static StreamWrite Encode<T>(
         StreamId streamId,
         IEnumerable<T> events,
         Dictionary<string, object>? requestContext,
         Serializer serializer,
-        long timestampMs,
-        out int count)
+        long timestampMs)
     {
-        using var builder = new RecordBatchBuilder(CompressionType.None, int.MaxValue / 2);
         byte[] key = streamId.Key.ToArray();
-        byte[] ns = streamId.Namespace.ToArray();
-        byte[]? context = requestContext is { Count: > 0 } ? serializer.SerializeToArray(requestContext) : null;
-        var headers = new RecordHeader[context is null ? 2 : 3];
-        headers[1] = new RecordHeader(NamespaceHeader, ns);
-        if (context is not null)
-        {
-            headers[2] = new RecordHeader(RequestContextHeader, context);
-        }
-
-        count = 0;
+        var ns = new RecordHeader(NamespaceHeader, streamId.Namespace.ToArray());
+        RecordHeader? context = requestContext is { Count: > 0 } ? new RecordHeader(RequestContextHeader, serializer.SerializeToArray(requestContext)) : null;
+        var records = new List<StreamRecord>();
+        int bytes = 0;
+        Type? lastType = null;
+        RecordHeader[] headers = [];
         foreach (T item in events)
         {
             byte[] value;
@@ -65,21 +60,37 @@ internal static class StreamRecordFormat
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 throw new StreamEventSerializationException(
-                    $"Event {count} of type {item?.GetType().FullName ?? "null"} on stream {streamId} cannot be serialized by Orleans " +
+                    $"Event {records.Count} of type {item?.GetType().FullName ?? "null"} on stream {streamId} cannot be serialized by Orleans " +
                     $"(mark it [GenerateSerializer] or register a codec); nothing of this call was written: {ex.Message}", ex);
             }
 
-            headers[0] = new RecordHeader(TypeHeader, Encoding.UTF8.GetBytes(item?.GetType().FullName ?? "null"));
-            builder.TryAppend(timestampMs, key, value, headers);
-            count++;
+            Type type = item?.GetType() ?? typeof(object);
+            if (type != lastType)
+            {
+                var typeHeader = new RecordHeader(TypeHeader, TypeNames.GetOrAdd(type, static t => Encoding.UTF8.GetBytes(t.FullName ?? t.Name)));
+                headers = context is { } c ? [typeHeader, ns, c] : [typeHeader, ns];
+                lastType = type;
+            }
+
+            records.Add(new StreamRecord(value, headers));
+            bytes += value.Length + key.Length + 64 + (context?.Value.Length ?? 0) + TypeNames[type].Length;
         }
 
-        if (count == 0)
+        if (records.Count == 0)
         {
             throw new ArgumentException($"No event to write to stream {streamId}: the batch is empty.", nameof(events));
         }
 
-        return builder.SealToArray();
+        return new StreamWrite(streamId, key, [.. records], timestampMs, bytes);
+    }
+
+    /// <summary>Appends the records of <paramref name="write"/> to <paramref name="builder"/>.</summary>
+    public static void Append(RecordBatchBuilder builder, StreamWrite write)
+    {
+        foreach (StreamRecord record in write.Records)
+        {
+            builder.TryAppend(write.TimestampMs, write.Key, record.Value, record.Headers);
+        }
     }
 
     /// <summary>

@@ -11,37 +11,33 @@ namespace OrleansLog.Streaming.Providers;
 /// </summary>
 internal sealed class TopicProvisioner(IGrainFactory grains, OrleansLogStreamOptions options, string providerName)
 {
-    private readonly ConcurrentDictionary<string, Task> _ready = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<TopicMetadata>> _ready = new(StringComparer.Ordinal);
 
-    public Task EnsureAsync(StreamNamespaceOptions ns, CancellationToken cancellationToken)
+    /// <summary>The namespace's topic, created if it may be; its metadata as it was then.</summary>
+    public ValueTask<TopicMetadata> EnsureAsync(StreamNamespaceOptions ns, CancellationToken cancellationToken)
     {
-        Task task = _ready.GetOrAdd(ns.Topic, _ => CreateOrVerifyAsync(ns, cancellationToken));
-        if (task.IsFaulted || task.IsCanceled)
-        {
-            _ready.TryRemove(new KeyValuePair<string, Task>(ns.Topic, task));
-        }
-
-        return task.IsCompletedSuccessfully ? Task.CompletedTask : ForgetOnFailureAsync(ns.Topic, task);
+        Task<TopicMetadata> task = _ready.GetOrAdd(ns.Topic, _ => CreateOrVerifyAsync(ns, cancellationToken));
+        return task.IsCompletedSuccessfully ? new ValueTask<TopicMetadata>(task.Result) : new ValueTask<TopicMetadata>(ForgetOnFailureAsync(ns.Topic, task));
     }
 
     /// <summary>Makes sure the dead-letter topic exists (one partition unless an operator made it otherwise).</summary>
-    public Task EnsureDeadLetterTopicAsync(string topic, CancellationToken cancellationToken) =>
+    public Task<TopicMetadata> EnsureDeadLetterTopicAsync(string topic, CancellationToken cancellationToken) =>
         _ready.GetOrAdd(topic, t => CreateDeadLetterAsync(t, cancellationToken));
 
-    private async Task ForgetOnFailureAsync(string topic, Task task)
+    private async Task<TopicMetadata> ForgetOnFailureAsync(string topic, Task<TopicMetadata> task)
     {
         try
         {
-            await task;
+            return await task;
         }
         catch
         {
-            _ready.TryRemove(new KeyValuePair<string, Task>(topic, task));
+            _ready.TryRemove(new KeyValuePair<string, Task<TopicMetadata>>(topic, task));
             throw;
         }
     }
 
-    private async Task CreateOrVerifyAsync(StreamNamespaceOptions ns, CancellationToken cancellationToken)
+    private async Task<TopicMetadata> CreateOrVerifyAsync(StreamNamespaceOptions ns, CancellationToken cancellationToken)
     {
         ITopicGrain topic = grains.GetGrain<ITopicGrain>(ns.Topic);
         TopicMetadata metadata = await topic.GetMetadataAsync(cancellationToken);
@@ -56,12 +52,7 @@ internal sealed class TopicProvisioner(IGrainFactory grains, OrleansLogStreamOpt
             }
 
             AdminResult created = await topic.CreateAsync(ns.Partitions, ns.CreationConfig(), cancellationToken);
-            if (created.IsSuccess)
-            {
-                return;
-            }
-
-            if (created.Error != ErrorCode.TopicAlreadyExists)
+            if (!created.IsSuccess && created.Error != ErrorCode.TopicAlreadyExists)
             {
                 throw new OrleansLogException(created.Error, $"Stream provider '{providerName}' could not create topic '{ns.Topic}' for namespace '{ns.Namespace}': {created.Message}");
             }
@@ -76,15 +67,17 @@ internal sealed class TopicProvisioner(IGrainFactory grains, OrleansLogStreamOpt
                 $"Topic '{ns.Topic}' has {metadata.PartitionCount} partitions, but stream namespace '{ns.Namespace}' of stream provider " +
                 $"'{providerName}' is configured for {ns.Partitions}: set its Partitions to {metadata.PartitionCount}.");
         }
+
+        return metadata;
     }
 
-    private async Task CreateDeadLetterAsync(string name, CancellationToken cancellationToken)
+    private async Task<TopicMetadata> CreateDeadLetterAsync(string name, CancellationToken cancellationToken)
     {
         ITopicGrain topic = grains.GetGrain<ITopicGrain>(name);
         TopicMetadata metadata = await topic.GetMetadataAsync(cancellationToken);
         if (metadata.Exists)
         {
-            return;
+            return metadata;
         }
 
         AdminResult created = await topic.CreateAsync(1, null, cancellationToken);
@@ -92,5 +85,7 @@ internal sealed class TopicProvisioner(IGrainFactory grains, OrleansLogStreamOpt
         {
             throw new OrleansLogException(created.Error, $"Stream provider '{providerName}' could not create dead-letter topic '{name}': {created.Message}");
         }
+
+        return await topic.GetMetadataAsync(cancellationToken);
     }
 }

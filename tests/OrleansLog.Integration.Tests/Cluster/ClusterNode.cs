@@ -3,13 +3,19 @@ using OrleansLog.Integration.Tests.Infrastructure;
 namespace OrleansLog.Integration.Tests.Cluster;
 
 /// <summary>One node of a test cluster: a silo process in cluster mode with its node id and data directory.</summary>
-internal sealed class ClusterNode(string nodeId, string dataDirectory, string postgres, params string[] siloArguments)
+internal sealed class ClusterNode(string nodeId, string dataDirectory, string postgres, string siloAssembly, params string[] siloArguments)
 {
+    public ClusterNode(string nodeId, string dataDirectory, string postgres, params string[] siloArguments)
+        : this(nodeId, dataDirectory, postgres, RepositoryPaths.SiloAssembly, siloArguments)
+    {
+    }
+
     public string NodeId { get; } = nodeId;
 
     public string DataDirectory { get; } = dataDirectory;
 
     public SiloProcess Silo { get; } = new(
+        siloAssembly,
         dataDirectory,
         ["--node-id", nodeId, "--postgres", postgres, "--advertised-host", "127.0.0.1", .. siloArguments]);
 

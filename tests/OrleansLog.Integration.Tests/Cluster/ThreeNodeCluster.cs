@@ -13,6 +13,7 @@ namespace OrleansLog.Integration.Tests.Cluster;
 public class ThreeNodeCluster : IAsyncLifetime
 {
     private readonly string[] _siloArguments;
+    private readonly string? _siloAssembly;
 
     public ThreeNodeCluster()
         : this([])
@@ -21,6 +22,14 @@ public class ThreeNodeCluster : IAsyncLifetime
 
     /// <param name="siloArguments">Further command-line settings for every silo of the cluster.</param>
     protected ThreeNodeCluster(params string[] siloArguments) => _siloArguments = siloArguments;
+
+    /// <param name="siloAssembly">The host every node runs (the broker by default).</param>
+    /// <param name="siloArguments">Further command-line settings for every silo of the cluster.</param>
+    protected ThreeNodeCluster(string siloAssembly, params string[] siloArguments)
+    {
+        _siloAssembly = siloAssembly;
+        _siloArguments = siloArguments;
+    }
 
     public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
 
@@ -40,7 +49,7 @@ public class ThreeNodeCluster : IAsyncLifetime
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         _database = await TestDatabase.CreateAsync(ct);
-        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString, _siloArguments))];
+        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString, _siloAssembly ?? RepositoryPaths.SiloAssembly, _siloArguments))];
         var clock = Stopwatch.StartNew();
         await StartAsync(_nodes, ct);
         StartUpTime = clock.Elapsed;
@@ -57,7 +66,7 @@ public class ThreeNodeCluster : IAsyncLifetime
     /// <summary>A further node of the same cluster (not started); disposed with the cluster.</summary>
     internal ClusterNode AddNode(string nodeId)
     {
-        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString, _siloArguments);
+        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString, _siloAssembly ?? RepositoryPaths.SiloAssembly, _siloArguments);
         _extraNodes.Add(node);
         return node;
     }
@@ -65,6 +74,10 @@ public class ThreeNodeCluster : IAsyncLifetime
     /// <summary>An Orleans client using the gateways of the given nodes (all nodes when none are given).</summary>
     internal Task<ExternalClient> ConnectAsync(CancellationToken cancellationToken, params ClusterNode[] via) =>
         ExternalClient.ConnectAsync(cancellationToken, [.. (via.Length > 0 ? via : _nodes).Select(n => n.Silo.GatewayPort)]);
+
+    /// <summary>An Orleans client using every node's gateway, configured further by <paramref name="configure"/>.</summary>
+    internal Task<ExternalClient> ConnectAsync(Action<IClientBuilder> configure, CancellationToken cancellationToken) =>
+        ExternalClient.ConnectAsync(configure, [.. _nodes.Select(n => n.Silo.GatewayPort)], cancellationToken);
 
     /// <summary>
     /// Writes every node's output so far (all its runs) to <c>{temp}/{name}/{node}.log</c>, for a failure

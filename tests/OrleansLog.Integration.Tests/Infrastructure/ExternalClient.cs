@@ -15,7 +15,11 @@ internal sealed class ExternalClient : IAsyncDisposable
 
     public IClusterClient Client => _host.Services.GetRequiredService<IClusterClient>();
 
-    public static async Task<ExternalClient> ConnectAsync(CancellationToken cancellationToken, params int[] gatewayPorts)
+    public static Task<ExternalClient> ConnectAsync(CancellationToken cancellationToken, params int[] gatewayPorts) =>
+        ConnectAsync(null, gatewayPorts, cancellationToken);
+
+    /// <summary>A client of the given gateways, configured further by <paramref name="configure"/> (stream providers).</summary>
+    public static async Task<ExternalClient> ConnectAsync(Action<IClientBuilder>? configure, int[] gatewayPorts, CancellationToken cancellationToken)
     {
         HostApplicationBuilder builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -27,6 +31,7 @@ internal sealed class ExternalClient : IAsyncDisposable
                 o.ClusterId = "orleanslog";
                 o.ServiceId = "orleanslog";
             });
+            configure?.Invoke(client);
         });
         IHost host = builder.Build();
         await host.StartAsync(cancellationToken);

@@ -32,6 +32,19 @@ internal static class RepositoryPaths
         }
     }
 
+    /// <summary>The broker with the stream test grains (tests/OrleansLog.Streaming.TestSilo), built like this test assembly.</summary>
+    public static string StreamTestSiloAssembly
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+            string path = Path.Combine(Root, "tests", "OrleansLog.Streaming.TestSilo", "bin", configuration, "net10.0", "OrleansLog.Streaming.TestSilo.dll");
+            return File.Exists(path)
+                ? path
+                : throw new FileNotFoundException($"The stream test silo is not built at {path}; build the solution first.", path);
+        }
+    }
+
     /// <summary>Above the test assembly, or (for builds with their own artifacts path) the one <c>OLOG_REPO_ROOT</c> names.</summary>
     private static string FindRoot() =>
         FindRootAbove(AppContext.BaseDirectory)

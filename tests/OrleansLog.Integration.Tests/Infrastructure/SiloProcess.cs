@@ -15,13 +15,22 @@ internal sealed class SiloProcess : IAsyncDisposable
     private Process? _process;
 
     public SiloProcess(string dataDirectory, params string[] extraArgs)
+        : this(RepositoryPaths.SiloAssembly, dataDirectory, extraArgs)
     {
+    }
+
+    /// <param name="assembly">The host to run: the broker, or a host that adds test grains to it.</param>
+    public SiloProcess(string assembly, string dataDirectory, params string[] extraArgs)
+    {
+        Assembly = assembly;
         DataDirectory = dataDirectory;
         ExtraArgs = extraArgs;
         SiloPort = FreePorts.Next();
         GatewayPort = FreePorts.Next();
         HttpPort = FreePorts.Next();
     }
+
+    public string Assembly { get; }
 
     public string DataDirectory { get; }
 
@@ -56,7 +65,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryPaths.Root,
         };
-        info.ArgumentList.Add(RepositoryPaths.SiloAssembly);
+        info.ArgumentList.Add(Assembly);
         foreach (string arg in new[]
         {
             "--data-dir", DataDirectory,
