@@ -49,6 +49,14 @@ public sealed class OrleansLogStreamOptions
     /// <summary>How often a queue commits its progress when it moved. Default 1 second (the window of redelivery after a crash).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// How long one call to a partition or the group coordinator waits for its answer before it counts as
+    /// failed and is retried (a receiver's long-poll waits <see cref="ReceiverMaxWait"/> on top). Orleans does
+    /// not fail a call in flight to a silo that was killed until its own 30 s response timeout; this bounds how
+    /// long producing and reading stay stuck on a dead leader after a failover. Default 2 seconds.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>How long <c>OnNextAsync</c> retries a retriable failure (leader moving, not enough replicas) before it throws. Default 30 seconds.</summary>
     public TimeSpan ProduceTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

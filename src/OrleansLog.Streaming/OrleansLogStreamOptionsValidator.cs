@@ -72,6 +72,11 @@ public sealed class OrleansLogStreamOptionsValidator(string providerName, Orlean
             Fail($"{p}: CheckpointInterval must be positive, was {options.CheckpointInterval}.");
         }
 
+        if (options.RequestTimeout <= TimeSpan.Zero || options.RequestTimeout >= options.ProduceTimeout)
+        {
+            Fail($"{p}: RequestTimeout must be positive and below ProduceTimeout ({options.ProduceTimeout}), was {options.RequestTimeout}.");
+        }
+
         if (options.ProduceTimeout <= TimeSpan.Zero)
         {
             Fail($"{p}: ProduceTimeout must be positive, was {options.ProduceTimeout}.");

@@ -15,7 +15,7 @@ namespace OrleansLog.Streaming.TestGrains;
 /// duplicates included, whichever silo they ran on.
 /// </summary>
 [ImplicitStreamSubscription(Namespaces.Kill)]
-public sealed class SinkSubscriberGrain : Grain, IStreamSubscriptionObserver, IAsyncObserver<TestEvent>
+public sealed class SinkSubscriberGrain : Grain, ISinkSubscriberGrain, IStreamSubscriptionObserver, IAsyncObserver<TestEvent>
 {
     public async Task OnSubscribed(IStreamSubscriptionHandleFactory handleFactory) =>
         await handleFactory.Create<TestEvent>().ResumeAsync(this);
@@ -29,11 +29,35 @@ public sealed class SinkSubscriberGrain : Grain, IStreamSubscriptionObserver, IA
             Encoding.UTF8.GetBytes(item.Sequence.ToString(CultureInfo.InvariantCulture)));
         byte[] batch = builder.SealToArray();
         IPartitionGrain sink = GrainFactory.GetGrain<IPartitionGrain>(new TopicPartition(Namespaces.SinkTopic, 0).ToGrainKey());
-        AppendResult result = await sink.AppendAsync(new RecordBatchPayload(batch), Acks.All);
-        if (!result.IsSuccess)
+
+        // Each attempt is bounded (a call to a killed leader would wait 30 s); Orleans retries the delivery
+        // itself if this gives up, so the event is never lost, at worst copied twice.
+        for (int attempt = 1; ; attempt++)
         {
-            // Orleans retries the delivery; the event is not lost, at worst copied twice.
-            throw new InvalidOperationException($"sink append of {this.GetPrimaryKeyString()}:{item.Sequence} failed: {result.Error} {result.Message}");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            string failure;
+            try
+            {
+                AppendResult result = await sink.AppendAsync(new RecordBatchPayload((byte[])batch.Clone()), Acks.All, timeout.Token);
+                if (result.IsSuccess)
+                {
+                    return;
+                }
+
+                failure = $"{result.Error} {result.Message}";
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or SiloUnavailableException or OrleansMessageRejectionException)
+            {
+                failure = ex.Message;
+            }
+
+
+            if (attempt == 20)
+            {
+                throw new InvalidOperationException($"sink append of {this.GetPrimaryKeyString()}:{item.Sequence} failed: {failure}");
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * Math.Min(attempt, 5)));
         }
     }
 

@@ -61,6 +61,7 @@ public sealed class StreamingCluster : IAsyncLifetime
         o.AddNamespace(Namespaces.Explicit, n => n.Partitions = 1);
         o.AddNamespace(Namespaces.Raw, n => n.Partitions = 2);
         o.AddNamespace(Namespaces.Poison, n => n.Partitions = 1);
+        o.AddNamespace(Namespaces.Kill, n => n.Partitions = 2);
         o.AddNamespace("small", n =>
         {
             n.Partitions = 1;

@@ -22,9 +22,11 @@ internal sealed class PartitionAppender(IGrainFactory grains, OrleansLogStreamOp
             byte[] payload = attempt == 0 ? batch : (byte[])batch.Clone();
             string failure;
             ErrorCode error;
+            using var attemptTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            attemptTimeout.CancelAfter(options.RequestTimeout);
             try
             {
-                AppendResult result = await grain.AppendAsync(new RecordBatchPayload(payload), options.Acks, cancellationToken);
+                AppendResult result = await grain.AppendAsync(new RecordBatchPayload(payload), options.Acks, attemptTimeout.Token);
                 if (result.IsSuccess)
                 {
                     return result;
@@ -36,6 +38,11 @@ internal sealed class PartitionAppender(IGrainFactory grains, OrleansLogStreamOp
                 {
                     throw new OrleansLogException(error, $"{what} → {partition}: {failure}");
                 }
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                error = ErrorCode.RequestTimedOut;
+                failure = $"no answer within the request timeout of {options.RequestTimeout.TotalMilliseconds:0} ms (attempt {attempt + 1})";
             }
             catch (Exception ex) when (IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {

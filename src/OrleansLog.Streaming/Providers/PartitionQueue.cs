@@ -127,6 +127,14 @@ internal sealed class PartitionQueue : IDisposable
         return _toldOutOfRange.Add(stream);
     }
 
+    /// <summary>A token for one call: cancelled at shutdown or after <see cref="OrleansLogStreamOptions.RequestTimeout"/> plus <paramref name="extra"/>.</summary>
+    public CancellationTokenSource CallTimeout(TimeSpan extra = default)
+    {
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(_shutdown.Token);
+        timeout.CancelAfter(Options.RequestTimeout + extra);
+        return timeout;
+    }
+
     public void Shutdown() => _shutdown.Cancel();
 
     public void Dispose() => _shutdown.Dispose();

@@ -70,7 +70,16 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
         if (_reading is { IsCompleted: true } done)
         {
             _reading = null;
-            Accept(await done, output);
+            if (done.IsCompletedSuccessfully)
+            {
+                Accept(done.Result, output);
+            }
+            else if (!queue.ShutdownToken.IsCancellationRequested)
+            {
+                // No answer (a leader that died mid-call) or a failed call: read again shortly.
+                StreamsLog.QueueReadFailed(queue.Logger, queue.TopicPartition, _position, ErrorCode.RequestTimedOut, done.Exception?.GetBaseException().Message ?? "no answer in time");
+                _retryAtTicks = queue.Time.GetTimestamp() + (long)(RetryDelay.TotalSeconds * queue.Time.TimestampFrequency);
+            }
         }
 
         queue.DrainWakeRequests(output);
@@ -120,6 +129,10 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
             return false;
         }
 
+        CancellationToken outer = cancellationToken;
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(queue.Options.RequestTimeout * 3);
+        cancellationToken = bounded.Token;
         try
         {
             await queue.Provisioner.EnsureAsync(queue.Partition.Namespace, cancellationToken);
@@ -145,7 +158,7 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
             StreamsLog.QueueStarted(queue.Logger, queue.ProviderName, queue.TopicPartition, start, fromCheckpoint);
             return true;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (outer.IsCancellationRequested)
         {
             throw;
         }
@@ -162,10 +175,13 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
         }
     }
 
-    private Task<FetchResult> ReadAsync(long offset) =>
-        queue.PartitionGrain.FetchAsync(
+    private async Task<FetchResult> ReadAsync(long offset)
+    {
+        using CancellationTokenSource timeout = queue.CallTimeout(queue.Options.ReceiverMaxWait);
+        return await queue.PartitionGrain.FetchAsync(
             new FetchRequest(offset, queue.Options.FetchMaxBytes, MinBytes: 1, MaxWaitMs: (int)queue.Options.ReceiverMaxWait.TotalMilliseconds),
-            queue.ShutdownToken);
+            timeout.Token);
+    }
 
     private void Accept(FetchResult result, List<IBatchContainer> output)
     {

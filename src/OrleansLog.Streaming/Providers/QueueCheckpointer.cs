@@ -49,7 +49,8 @@ internal sealed class QueueCheckpointer(PartitionQueue queue)
     {
         try
         {
-            await CommitCoreAsync(offset, queue.ShutdownToken);
+            using CancellationTokenSource timeout = queue.CallTimeout();
+            await CommitCoreAsync(offset, timeout.Token);
         }
         catch (OperationCanceledException) when (queue.ShutdownToken.IsCancellationRequested)
         {

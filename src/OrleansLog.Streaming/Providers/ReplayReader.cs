@@ -85,8 +85,9 @@ internal sealed class ReplayReader : IDisposable
     {
         try
         {
+            using CancellationTokenSource timeout = _queue.CallTimeout();
             FetchResult result = await _queue.PartitionGrain.FetchAsync(
-                new FetchRequest(offset, _queue.Options.FetchMaxBytes, MinBytes: 0, MaxWaitMs: 0), _queue.ShutdownToken);
+                new FetchRequest(offset, _queue.Options.FetchMaxBytes, MinBytes: 0, MaxWaitMs: 0), timeout.Token);
             try
             {
                 Accept(offset, result);

@@ -81,7 +81,15 @@ public sealed class StreamFailoverTests(StreamCluster cluster) : IClassFixture<S
         await Task.WhenAll(producers);
 
         // 4. Every acknowledged event reaches the sink, in order per stream.
-        Dictionary<string, List<long>> received = await ReadSinkUntilAsync(client, keys, acknowledged, ct);
+        Dictionary<string, List<long>> received;
+        try
+        {
+            received = await ReadSinkUntilAsync(client, keys, acknowledged, ct);
+        }
+        catch (TimeoutException ex)
+        {
+            throw new TimeoutException($"{ex.Message}; acknowledged: {string.Join(",", acknowledged)} (at kill {string.Join(",", atKill)}); killed {victim}; logs in {cluster.SaveLogs("olog-stream-failover")}", ex);
+        }
         var report = new List<string>();
         for (int s = 0; s < Streams; s++)
         {
@@ -134,7 +142,12 @@ public sealed class StreamFailoverTests(StreamCluster cluster) : IClassFixture<S
             counts => counts.Select((c, s) => c >= acknowledged[s]).All(x => x),
             TimeSpan.FromSeconds(120),
             "every acknowledged event in the sink",
-            ct);
+            ct).ContinueWith(
+                t => t.IsFaulted && t.Exception!.GetBaseException() is TimeoutException timeout
+                    ? throw new TimeoutException(timeout.Message + "; distinct in sink per stream: " + string.Join(",", keys.Select(k => received[k].Distinct().Count())) +
+                        "; missing (first 10 per stream): " + string.Join(" | ", keys.Select((k, s) => string.Join(",", Enumerable.Range(0, (int)acknowledged[s]).Where(i => !received[k].Contains(i)).Take(10)))))
+                    : t.GetAwaiter().GetResult(),
+                TaskScheduler.Default);
         return received;
     }
 }
