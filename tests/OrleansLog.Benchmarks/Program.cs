@@ -5,11 +5,12 @@ using OrleansLog.Benchmarks.Streams;
 
 // Benchmarks print one JSON object per line on stdout, each with "bench" and its figures.
 // Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage|groups [--dir DIR] [--gib N]
-//        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- streams [--quick]
+//        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- streams [--quick] [--provider memory|orleanslog] [--workload W]
 string suite = args.Length > 0 ? args[0] : "storage";
 if (suite == "streams")
 {
-    await StreamBenchmarks.RunAllAsync(quick: args.Contains("--quick"));
+    string? Option(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+    await StreamBenchmarks.RunAllAsync(quick: args.Contains("--quick"), provider: Option("--provider"), workload: Option("--workload"));
     return 0;
 }
 

@@ -23,7 +23,9 @@ internal static class StreamBenchmarks
     private const int Concurrency = 32;
 
     /// <param name="quick">Smaller counts and one pass (a smoke run); the full run makes two passes and reports the second.</param>
-    public static async Task RunAllAsync(bool quick)
+    /// <param name="provider">Only this provider (for profiling one side); null for both.</param>
+    /// <param name="workload">Only this workload; null for all.</param>
+    public static async Task RunAllAsync(bool quick, string? provider = null, string? workload = null)
     {
         string dataDirectory = Path.Combine(Path.GetTempPath(), "olog-streams-bench-" + Guid.NewGuid().ToString("N")[..8]);
         InProcessTestCluster cluster = await StartAsync(dataDirectory);
@@ -38,17 +40,35 @@ internal static class StreamBenchmarks
             for (int pass = quick ? 1 : 0; pass < 2; pass++)
             {
                 bool report = pass == 1;
-                foreach (string provider in new[] { MemoryProvider, OrleansLogProvider })
+                foreach (string name in new[] { MemoryProvider, OrleansLogProvider }.Where(p => provider is null || p == provider))
                 {
-                    await ClientPerEventAsync(cluster, provider, perEvent, report);
-                    await GrainPerEventAsync(cluster, provider, perEvent, report);
-                    await BatchAsync(cluster, provider, batched, report);
-                    await EndToEndAsync(cluster, provider, 1_000, e2e, report);
-                    await EndToEndAsync(cluster, provider, 10_000, e2e, report);
+                    if (workload is null or "client-per-event")
+                    {
+                        await ClientPerEventAsync(cluster, name, perEvent, report);
+                    }
+
+                    if (workload is null or "grain-per-event")
+                    {
+                        await GrainPerEventAsync(cluster, name, perEvent, report);
+                    }
+
+                    if (workload is null or "batch-100")
+                    {
+                        await BatchAsync(cluster, name, batched, report);
+                    }
+
+                    if (workload is null or "e2e")
+                    {
+                        await EndToEndAsync(cluster, name, 1_000, e2e, report);
+                        await EndToEndAsync(cluster, name, 10_000, e2e, report);
+                    }
                 }
             }
 
-            await ReplayAsync(cluster, quick ? 100_000 : 1_000_000);
+            if ((provider is null or OrleansLogProvider) && (workload is null or "replay"))
+            {
+                await ReplayAsync(cluster, quick ? 100_000 : 1_000_000);
+            }
         }
         finally
         {

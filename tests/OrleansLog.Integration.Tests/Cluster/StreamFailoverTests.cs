@@ -16,14 +16,16 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// checkpointed every 500 ms. The queues of a killed silo move to the others and resume from the checkpoint.
 /// </summary>
 public sealed class StreamCluster() : ThreeNodeCluster(
-    RepositoryPaths.StreamTestSiloAssembly,
-    "--OrleansLog:ReplicaLagTime", "00:00:05",
-    "--OrleansLog:ReplicationCheckInterval", "00:00:00.250",
-    "--OrleansLog:FollowerCheckInterval", "00:00:01",
-    "--OrleansLog:PreferredLeaderDelay", "00:00:02",
-    "--Streams:olog:CheckpointInterval", "00:00:00.500",
-    "--Streams:olog:Namespaces:kill:Partitions", "4",
-    "--Streams:olog:Namespaces:kill:ReplicationFactor", "3")
+    [
+        "--OrleansLog:ReplicaLagTime", "00:00:05",
+        "--OrleansLog:ReplicationCheckInterval", "00:00:00.250",
+        "--OrleansLog:FollowerCheckInterval", "00:00:01",
+        "--OrleansLog:PreferredLeaderDelay", "00:00:02",
+        "--Streams:olog:CheckpointInterval", "00:00:00.500",
+        "--Streams:olog:Namespaces:kill:Partitions", "4",
+        "--Streams:olog:Namespaces:kill:ReplicationFactor", "3",
+    ],
+    RepositoryPaths.StreamTestSiloAssembly)
 {
     public static void ConfigureProvider(OrleansLogStreamOptions o) =>
         o.AddNamespace(Namespaces.Kill, n =>

@@ -23,9 +23,9 @@ public class ThreeNodeCluster : IAsyncLifetime
     /// <param name="siloArguments">Further command-line settings for every silo of the cluster.</param>
     protected ThreeNodeCluster(params string[] siloArguments) => _siloArguments = siloArguments;
 
-    /// <param name="siloAssembly">The host every node runs (the broker by default).</param>
     /// <param name="siloArguments">Further command-line settings for every silo of the cluster.</param>
-    protected ThreeNodeCluster(string siloAssembly, params string[] siloArguments)
+    /// <param name="siloAssembly">The host every node runs (the broker by default).</param>
+    protected ThreeNodeCluster(string[] siloArguments, string siloAssembly)
     {
         _siloAssembly = siloAssembly;
         _siloArguments = siloArguments;
@@ -49,7 +49,7 @@ public class ThreeNodeCluster : IAsyncLifetime
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         _database = await TestDatabase.CreateAsync(ct);
-        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString, _siloAssembly ?? RepositoryPaths.SiloAssembly, _siloArguments))];
+        _nodes = [.. Enumerable.Range(1, 3).Select(i => new ClusterNode($"node-{i}", Path.Combine(_root, $"n{i}"), _database.ConnectionString, _siloArguments, _siloAssembly ?? RepositoryPaths.SiloAssembly))];
         var clock = Stopwatch.StartNew();
         await StartAsync(_nodes, ct);
         StartUpTime = clock.Elapsed;
@@ -66,7 +66,7 @@ public class ThreeNodeCluster : IAsyncLifetime
     /// <summary>A further node of the same cluster (not started); disposed with the cluster.</summary>
     internal ClusterNode AddNode(string nodeId)
     {
-        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString, _siloAssembly ?? RepositoryPaths.SiloAssembly, _siloArguments);
+        var node = new ClusterNode(nodeId, Path.Combine(_root, nodeId), Database.ConnectionString, _siloArguments, _siloAssembly ?? RepositoryPaths.SiloAssembly);
         _extraNodes.Add(node);
         return node;
     }

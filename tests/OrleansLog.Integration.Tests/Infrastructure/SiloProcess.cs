@@ -15,12 +15,12 @@ internal sealed class SiloProcess : IAsyncDisposable
     private Process? _process;
 
     public SiloProcess(string dataDirectory, params string[] extraArgs)
-        : this(RepositoryPaths.SiloAssembly, dataDirectory, extraArgs)
+        : this(dataDirectory, extraArgs, RepositoryPaths.SiloAssembly)
     {
     }
 
     /// <param name="assembly">The host to run: the broker, or a host that adds test grains to it.</param>
-    public SiloProcess(string assembly, string dataDirectory, params string[] extraArgs)
+    public SiloProcess(string dataDirectory, string[] extraArgs, string assembly)
     {
         Assembly = assembly;
         DataDirectory = dataDirectory;
