@@ -46,6 +46,14 @@ public sealed class OrleansLogStreamOptions
     /// </summary>
     public TimeSpan ReceiverMaxWait { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// While events are flowing (the last read returned some), the receiver waits this long before its next
+    /// read, so a busy queue takes many events per read instead of one per append — fewer calls, more of the
+    /// two cores left for producing and delivering. An idle queue does not wait: its next event is returned the
+    /// moment it is appended. Zero turns this off. Default 1 ms.
+    /// </summary>
+    public TimeSpan ReceiverLinger { get; set; } = TimeSpan.FromMilliseconds(1);
+
     /// <summary>How often a queue commits its progress when it moved. Default 1 second (the window of redelivery after a crash).</summary>
     public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromSeconds(1);
 

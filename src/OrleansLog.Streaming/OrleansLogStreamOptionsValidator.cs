@@ -67,6 +67,11 @@ public sealed class OrleansLogStreamOptionsValidator(string providerName, Orlean
             Fail($"{p}: ReceiverMaxWait must be between 0 and 30 s, was {options.ReceiverMaxWait}.");
         }
 
+        if (options.ReceiverLinger < TimeSpan.Zero || options.ReceiverLinger > TimeSpan.FromSeconds(1))
+        {
+            Fail($"{p}: ReceiverLinger must be between 0 and 1 s, was {options.ReceiverLinger}.");
+        }
+
         if (options.CheckpointInterval <= TimeSpan.Zero)
         {
             Fail($"{p}: CheckpointInterval must be positive, was {options.CheckpointInterval}.");

@@ -26,6 +26,7 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
     private Task<FetchResult>? _reading;
     private long _retryAtTicks;
     private bool _loggedWaiting;
+    private bool _flowing;
 
     [Obsolete("Use the overload which accepts a CancellationToken.")]
     public Task Initialize(TimeSpan timeout) => Initialize(timeout, CancellationToken.None);
@@ -58,6 +59,14 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
 
         _checkpointer.MaybeCommit(queue.Cache.CheckpointFloor());
         queue.DrainWakeRequests(output);
+        if (output.Count == 0 && _flowing && _reading is null && queue.Options.ReceiverLinger > TimeSpan.Zero)
+        {
+            // Events are flowing: let a few more arrive so that one read takes them all.
+            _flowing = false;
+            await Task.WhenAny(Task.Delay(queue.Options.ReceiverLinger, queue.Time, cancellationToken), queue.WakeSignal);
+            queue.DrainWakeRequests(output);
+        }
+
         if (output.Count == 0 && queue.Time.GetTimestamp() >= _retryAtTicks)
         {
             _reading ??= ReadAsync(_position);
@@ -206,6 +215,7 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
             }
 
             int length = result.Records.Length;
+            _flowing = length > 0;
             long next = _position;
             if (length > 0)
             {
