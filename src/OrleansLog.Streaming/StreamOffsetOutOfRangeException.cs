@@ -1,8 +1,9 @@
 namespace OrleansLog.Streaming;
 
 /// <summary>
-/// A subscription asked for events below the log start of its stream's partition (retention removed them).
-/// The subscriber's <c>OnErrorAsync</c> receives it once; delivery then continues from the log start.
+/// A subscription asked for events below the log start of its stream's partition (retention removed them), or
+/// above its log end. The subscriber's <c>OnErrorAsync</c> receives it once; delivery then continues from the
+/// log start (or end).
 /// </summary>
 [GenerateSerializer]
 public sealed class StreamOffsetOutOfRangeException : Exception
@@ -22,8 +23,11 @@ public sealed class StreamOffsetOutOfRangeException : Exception
     }
 
     public StreamOffsetOutOfRangeException(string stream, string topicPartition, long requestedOffset, long logStartOffset)
-        : base($"Stream {stream} asked for offset {requestedOffset} of {topicPartition}, below its log start {logStartOffset} " +
-               "(retention removed it); delivery continues from the log start.")
+        : base(requestedOffset < logStartOffset
+            ? $"Stream {stream} asked for offset {requestedOffset} of {topicPartition}, below its log start {logStartOffset} " +
+              "(retention removed it); delivery continues from the log start."
+            : $"Stream {stream} asked for offset {requestedOffset} of {topicPartition}, above its log end (log start {logStartOffset}); " +
+              "delivery continues from the log end.")
     {
         Stream = stream;
         RequestedOffset = requestedOffset;

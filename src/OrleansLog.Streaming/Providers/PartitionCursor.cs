@@ -191,18 +191,19 @@ internal sealed class PartitionCursor : IQueueCacheCursor
     private LogBatchContainer? NextFromLog()
     {
         ReplayReader replay = _replay!;
-        if (replay.TryTake(out LogBatchContainer? container))
-        {
-            return container;
-        }
-
         if (replay.TakeOutOfRange() is { } outOfRange)
         {
-            _nextOffset = replay.ScanOffset;
+            // Said before anything from the log start is handed out.
+            _nextOffset = outOfRange.RestartAt;
             if (!_clampToLogStart && _cache.Queue.ShouldReportOutOfRange(_stream))
             {
                 throw new StreamOffsetOutOfRangeException(_stream.ToString(), _cache.Queue.TopicPartition.ToString(), outOfRange.Requested, outOfRange.LogStart);
             }
+        }
+
+        if (replay.TryTake(out LogBatchContainer? container))
+        {
+            return container;
         }
 
         if (!replay.IsReading && _cache.IsPositioned && replay.ScanOffset >= _cache.LowOffset)

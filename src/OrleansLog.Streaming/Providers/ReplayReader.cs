@@ -26,8 +26,8 @@ internal sealed class ReplayReader : IDisposable
     private readonly byte[] _key;
     private readonly Queue<LogBatchContainer> _buffer = new();
     private readonly List<IBatchContainer> _parsed = [];
-    private Task? _reading;
-    private (long Requested, long LogStart)? _outOfRange;
+    private bool _reading;
+    private (long Requested, long LogStart, long RestartAt)? _outOfRange;
     private bool _wakeWanted;
     private bool _disposed;
     private bool _atEnd;
@@ -44,7 +44,7 @@ internal sealed class ReplayReader : IDisposable
     /// <summary>Every record below this offset has been read (and this stream's buffered).</summary>
     public long ScanOffset { get; private set; }
 
-    public bool IsReading => _reading is not null;
+    public bool IsReading => _reading;
 
     public bool TryTake(out LogBatchContainer? container)
     {
@@ -58,7 +58,7 @@ internal sealed class ReplayReader : IDisposable
     }
 
     /// <summary>The offset that was gone (below the log start or above the log end), once, after the reader moved on.</summary>
-    public (long Requested, long LogStart)? TakeOutOfRange()
+    public (long Requested, long LogStart, long RestartAt)? TakeOutOfRange()
     {
         var outOfRange = _outOfRange;
         _outOfRange = null;
@@ -68,10 +68,11 @@ internal sealed class ReplayReader : IDisposable
     public void ReadMore(bool wakeWhenRead)
     {
         _wakeWanted |= wakeWhenRead;
-        if (_reading is null && !_disposed)
+        if (!_reading && !_disposed)
         {
             _atEnd = false;
-            _reading = ReadAsync(ScanOffset);
+            _reading = true;
+            _ = ReadAsync(ScanOffset);
         }
     }
 
@@ -108,7 +109,7 @@ internal sealed class ReplayReader : IDisposable
         }
         finally
         {
-            _reading = null;
+            _reading = false;
         }
 
         if (_disposed)
@@ -134,7 +135,7 @@ internal sealed class ReplayReader : IDisposable
         {
             long logStart = Math.Max(0, result.LogStartOffset);
             ScanOffset = offset < logStart ? logStart : Math.Max(logStart, result.HighWatermark);
-            _outOfRange = (offset, logStart);
+            _outOfRange = (offset, logStart, ScanOffset);
             return;
         }
 
