@@ -36,6 +36,9 @@ public sealed class OrleansLogStreamOptions
     /// </summary>
     public int CacheSize { get; set; } = 4096;
 
+    /// <summary>Bytes of events the cache of one queue may hold; the oldest containers are evicted beyond it. Default 32 MiB.</summary>
+    public long CacheMaxBytes { get; set; } = 32L << 20;
+
     /// <summary>Most bytes one read of a partition asks for, live or replay. Default 1 MiB.</summary>
     public int FetchMaxBytes { get; set; } = 1 << 20;
 

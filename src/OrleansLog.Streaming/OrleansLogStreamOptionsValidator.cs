@@ -57,6 +57,11 @@ public sealed class OrleansLogStreamOptionsValidator(string providerName, Orlean
             Fail($"{p}: CacheSize must be between 16 and 10000000 batch containers, was {options.CacheSize}.");
         }
 
+        if (options.CacheMaxBytes < options.FetchMaxBytes)
+        {
+            Fail($"{p}: CacheMaxBytes must be at least FetchMaxBytes ({options.FetchMaxBytes}), was {options.CacheMaxBytes}.");
+        }
+
         if (options.FetchMaxBytes is < 1024 or > 64 << 20)
         {
             Fail($"{p}: FetchMaxBytes must be between 1 KiB and 64 MiB, was {options.FetchMaxBytes}.");

@@ -24,10 +24,7 @@ public static class StreamsBuilderExtensions
         Action<ISiloPersistentStreamConfigurator>? configureStream = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<OrleansLogStreamOptions>(name).Configure(configure);
-        builder.Services.AddSingleton<IConfigurationValidator>(sp =>
-            new OrleansLogStreamOptionsValidator(name, sp.GetRequiredService<IOptionsMonitor<OrleansLogStreamOptions>>().Get(name)));
+        AddOptions(builder.Services, name, configure);
         builder.AddPersistentStreams(name, OrleansLogAdapterFactory.Create, stream =>
         {
             stream.ConfigurePullingAgent(agent => agent.Configure<IOptionsMonitor<OrleansLogStreamOptions>>((o, monitor) =>
@@ -49,11 +46,18 @@ public static class StreamsBuilderExtensions
         Action<IClusterClientPersistentStreamConfigurator>? configureStream = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(configure);
-        builder.Services.AddOptions<OrleansLogStreamOptions>(name).Configure(configure);
-        builder.Services.AddSingleton<IConfigurationValidator>(sp =>
-            new OrleansLogStreamOptionsValidator(name, sp.GetRequiredService<IOptionsMonitor<OrleansLogStreamOptions>>().Get(name)));
+        AddOptions(builder.Services, name, configure);
         builder.AddPersistentStreams(name, OrleansLogAdapterFactory.Create, stream => configureStream?.Invoke(stream));
         return builder;
+    }
+
+    /// <summary>The provider's named options, checked at start-up.</summary>
+    private static void AddOptions(IServiceCollection services, string name, Action<OrleansLogStreamOptions> configure)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(configure);
+        services.AddOptions<OrleansLogStreamOptions>(name).Configure(configure);
+        services.AddSingleton<IConfigurationValidator>(sp =>
+            new OrleansLogStreamOptionsValidator(name, sp.GetRequiredService<IOptionsMonitor<OrleansLogStreamOptions>>().Get(name)));
     }
 }

@@ -23,6 +23,9 @@ internal sealed class LogBatchContainer : IBatchContainer, IOnDeserialized
     [NonSerialized]
     private Serializer? _serializer;
 
+    [NonSerialized]
+    private long _sizeInBytes = -1;
+
     public LogBatchContainer(StreamId streamId, long firstOffset, long lastOffset, byte[][] values, bool[] encoded, byte[]? requestContext, Serializer? serializer)
     {
         StreamId = streamId;
@@ -61,6 +64,26 @@ internal sealed class LogBatchContainer : IBatchContainer, IOnDeserialized
     public StreamSequenceToken SequenceToken { get; }
 
     public int EventCount => Values.Length;
+
+    /// <summary>Roughly what the container holds in memory: its values plus a fixed overhead per event.</summary>
+    public long SizeInBytes
+    {
+        get
+        {
+            if (_sizeInBytes < 0)
+            {
+                long bytes = 64 + (RequestContext?.Length ?? 0);
+                foreach (byte[] value in Values)
+                {
+                    bytes += value.Length + 32;
+                }
+
+                _sizeInBytes = bytes;
+            }
+
+            return _sizeInBytes;
+        }
+    }
 
     public IEnumerable<Tuple<T, StreamSequenceToken>> GetEvents<T>()
     {

@@ -6,7 +6,7 @@ namespace OrleansLog.Streaming.Providers;
 
 /// <summary>
 /// The pulling agent's cache of one partition: the last <see cref="OrleansLogStreamOptions.CacheSize"/>
-/// containers the receiver read, each linked to the next of its stream so a cursor moves in O(1). It is a
+/// containers the receiver read (at most <see cref="OrleansLogStreamOptions.CacheMaxBytes"/> of them), each linked to the next of its stream so a cursor moves in O(1). It is a
 /// window, not a store: every stream record in <c>[LowOffset, EndOffset)</c> is here, and a cursor that needs
 /// anything older — a token from the past, <c>EarliestAvailable</c>, or a subscriber so slow the window moved
 /// past it — reads it from the partition's log (<see cref="ReplayReader"/>) and rejoins the window when it
@@ -23,6 +23,7 @@ internal sealed class PartitionCache : IQueueCache
     private readonly CacheEntry?[] _ring;
     private readonly Dictionary<StreamId, (CacheEntry Head, CacheEntry Tail)> _streams = [];
     private readonly HashSet<PartitionCursor> _cursors = [];
+    private long _bytes;
     private long _firstSequence;
     private long _nextSequence;
 
@@ -69,11 +70,13 @@ internal sealed class PartitionCache : IQueueCache
                 continue; // wake markers
             }
 
-            if (Count == _ring.Length)
+            long size = container.SizeInBytes;
+            while (Count == _ring.Length || (Count > 0 && _bytes + size > _queue.Options.CacheMaxBytes))
             {
                 EvictOldest();
             }
 
+            _bytes += size;
             var entry = new CacheEntry(container, _nextSequence);
             _ring[_nextSequence % _ring.Length] = entry;
             _nextSequence++;
@@ -187,6 +190,7 @@ internal sealed class PartitionCache : IQueueCache
         CacheEntry entry = _ring[slot]!;
         _ring[slot] = null;
         _firstSequence++;
+        _bytes -= entry.Container.SizeInBytes;
         StreamId stream = entry.Container.StreamId;
         var chain = _streams[stream];
         if (ReferenceEquals(chain.Head, entry))

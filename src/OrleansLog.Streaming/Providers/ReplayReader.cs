@@ -10,8 +10,8 @@ namespace OrleansLog.Streaming.Providers;
 /// <summary>
 /// Reads one stream's events from its partition's log for a cursor that is behind the cache: fetches of up to
 /// <see cref="OrleansLogStreamOptions.FetchMaxBytes"/> through the partition grain, keeping the containers of
-/// its stream, one fetch ahead of the cursor. Memory stays bounded by <see cref="MaxBufferedContainers"/> plus
-/// one fetch, however far back the cursor started.
+/// its stream, one fetch ahead of the cursor. Memory stays bounded by about two fetches
+/// (<see cref="OrleansLogStreamOptions.FetchMaxBytes"/>), however far back the cursor started.
 /// </summary>
 /// <remarks>
 /// Cursors are synchronous, so a cursor that finds the buffer empty returns "no data" and the reader asks the
@@ -27,6 +27,7 @@ internal sealed class ReplayReader : IDisposable
     private readonly Queue<LogBatchContainer> _buffer = new();
     private readonly List<IBatchContainer> _parsed = [];
     private bool _reading;
+    private long _bufferedBytes;
     private (long Requested, long LogStart, long RestartAt)? _outOfRange;
     private bool _wakeWanted;
     private bool _disposed;
@@ -49,13 +50,20 @@ internal sealed class ReplayReader : IDisposable
     public bool TryTake(out LogBatchContainer? container)
     {
         bool taken = _buffer.TryDequeue(out container);
-        if (taken && _buffer.Count < MaxBufferedContainers / 2 && !_atEnd)
+        if (taken)
         {
-            ReadMore(wakeWhenRead: false);
+            _bufferedBytes -= container!.SizeInBytes;
+            if (WantsMore)
+            {
+                ReadMore(wakeWhenRead: false);
+            }
         }
 
         return taken;
     }
+
+    /// <summary>Read ahead while less than one fetch's worth (and half the container bound) is buffered.</summary>
+    private bool WantsMore => !_atEnd && _buffer.Count < MaxBufferedContainers / 2 && _bufferedBytes < _queue.Options.FetchMaxBytes;
 
     /// <summary>The offset that was gone (below the log start or above the log end), once, after the reader moved on.</summary>
     public (long Requested, long LogStart, long RestartAt)? TakeOutOfRange()
@@ -80,6 +88,7 @@ internal sealed class ReplayReader : IDisposable
     {
         _disposed = true;
         _buffer.Clear();
+        _bufferedBytes = 0;
     }
 
     private async Task ReadAsync(long offset)
@@ -117,7 +126,7 @@ internal sealed class ReplayReader : IDisposable
             return;
         }
 
-        if (_buffer.Count < MaxBufferedContainers / 2 && !_atEnd)
+        if (WantsMore)
         {
             ReadMore(wakeWhenRead: false);
         }
@@ -158,7 +167,9 @@ internal sealed class ReplayReader : IDisposable
                     bytes.AsMemory(0, length), _queue.NamespaceUtf8, offset, _key, filterByKey: true, _queue.Serializer, reader, _parsed);
                 foreach (IBatchContainer container in _parsed)
                 {
-                    _buffer.Enqueue((LogBatchContainer)container);
+                    var logContainer = (LogBatchContainer)container;
+                    _bufferedBytes += logContainer.SizeInBytes;
+                    _buffer.Enqueue(logContainer);
                 }
 
                 _parsed.Clear();
