@@ -7,11 +7,16 @@ public sealed partial class PartitionLog
     /// Deletes closed segments from the front of the log (Kafka <c>deleteOldSegments</c>): those entirely
     /// below the log start offset, those whose largest timestamp is older than
     /// <see cref="PartitionLogOptions.RetentionMs"/>, and the oldest ones while the partition without them is
-    /// still at least <see cref="PartitionLogOptions.RetentionBytes"/>. The active segment is never deleted.
+    /// still at least <see cref="PartitionLogOptions.RetentionBytes"/>. The active segment is never deleted,
+    /// and neither is a segment that reaches <paramref name="highWatermark"/>: records not yet on every in-sync
+    /// replica stay whatever their age or the partition's size, as in Kafka (whose retention deletes only below
+    /// the high watermark) — a follower that restarted at a log start above them would otherwise let the high
+    /// watermark jump over records nobody else holds.
     /// The log start offset moves to the first remaining segment and is checkpointed before any file goes.
     /// Synchronous file I/O: call it from the log manager's background retention pass. Owner only.
     /// </summary>
-    public RetentionResult ApplyRetention()
+    /// <param name="highWatermark">The partition's high watermark; only segments wholly below it may go.</param>
+    public RetentionResult ApplyRetention(long highWatermark)
     {
         EnterOwner();
         try
@@ -30,6 +35,11 @@ public sealed partial class PartitionLog
             {
                 LogSegment segment = segments[count];
                 long size = segment.Size;
+                if (segments[count + 1].BaseOffset > highWatermark)
+                {
+                    break;
+                }
+
                 if (segments[count + 1].BaseOffset <= logStartOffset)
                 {
                     belowStart++;

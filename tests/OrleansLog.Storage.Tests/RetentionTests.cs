@@ -37,11 +37,11 @@ public sealed class RetentionTests
         Assert.Equal([0L, 6, 12, 18], bases);
 
         // 2. nothing is old enough yet.
-        Assert.Equal(0, log.ApplyRetention().DeletedSegments);
+        Assert.Equal(0, log.ApplyRetention(log.LogEndOffset).DeletedSegments);
 
         // 3. 61 s after the first batches: the first two segments go; the log starts at 12.
         time.Advance(TimeSpan.FromSeconds(1.001));
-        RetentionResult result = log.ApplyRetention();
+        RetentionResult result = log.ApplyRetention(log.LogEndOffset);
         Assert.Equal((2, 2, 12L), (result.DeletedSegments, result.DeletedByTime, result.LogStartOffset));
         Assert.Equal([12L, 18], log.SegmentBaseOffsets);
         Assert.False(File.Exists(LogFileNames.LogFile(harness.Directory, 0)));
@@ -50,7 +50,7 @@ public sealed class RetentionTests
 
         // 4. much later every batch is old, but the active segment stays.
         time.Advance(TimeSpan.FromDays(30));
-        Assert.Equal(1, log.ApplyRetention().DeletedSegments);
+        Assert.Equal(1, log.ApplyRetention(log.LogEndOffset).DeletedSegments);
         Assert.Equal([18L], log.SegmentBaseOffsets);
         Assert.Equal(18, log.LogStartOffset);
 
@@ -67,6 +67,38 @@ public sealed class RetentionTests
     }
 
     [Fact]
+    public async Task Retention_NeverDeletesASegmentThatReachesTheHighWatermark_HoweverOldOrLarge()
+    {
+        // 1. Four segments of old batches, a tiny size limit: everything but the active segment is due.
+        var time = new FakeTimeProvider(Start);
+        using var harness = new LogHarness(time);
+        harness.Options.RetentionMs = 60_000;
+        harness.Options.RetentionBytes = 1;
+        PartitionLog log = harness.Open();
+        for (int i = 0; i < 24; i++)
+        {
+            await harness.AppendAsync(log);
+        }
+
+        time.Advance(TimeSpan.FromDays(1));
+        Assert.Equal([0L, 6, 12, 18], log.SegmentBaseOffsets);
+
+        // 2. Followers hold only offsets below 8: segment [0, 6) may go, [6, 12) reaches the HW and stays.
+        RetentionResult result = log.ApplyRetention(highWatermark: 8);
+        Assert.Equal((1, 6L), (result.DeletedSegments, result.LogStartOffset));
+        Assert.Equal([6L, 12, 18], log.SegmentBaseOffsets);
+        LogHarness.AssertHolds(log, harness.Acknowledged[6..]);
+
+        // 3. Nothing replicated beyond the log start: nothing more goes.
+        Assert.Equal(0, log.ApplyRetention(highWatermark: 6).DeletedSegments);
+
+        // 4. Once the HW passes offset 18, the two closed segments below it go; the active one stays.
+        Assert.Equal(2, log.ApplyRetention(highWatermark: 18).DeletedSegments);
+        Assert.Equal([18L], log.SegmentBaseOffsets);
+        log.Close();
+    }
+
+    [Fact]
     public async Task RetentionBySize_DeletesOldestSegments_WhileThePartitionStaysAtOrAboveTheLimit()
     {
         using var harness = new LogHarness();
@@ -79,10 +111,10 @@ public sealed class RetentionTests
 
         // Four segments of 966 bytes: 3864 bytes; dropping one leaves 2898 ≥ 2000, two leave 1932 < 2000.
         Assert.Equal(4 * 966, log.SizeInBytes);
-        RetentionResult result = log.ApplyRetention();
+        RetentionResult result = log.ApplyRetention(log.LogEndOffset);
         Assert.Equal((1, 1, 966L), (result.DeletedSegments, result.DeletedBySize, result.DeletedBytes));
         Assert.Equal(6, log.LogStartOffset);
-        Assert.Equal(0, log.ApplyRetention().DeletedSegments);
+        Assert.Equal(0, log.ApplyRetention(log.LogEndOffset).DeletedSegments);
         LogHarness.AssertHolds(log, harness.Acknowledged[6..]);
         log.Close();
     }

@@ -657,7 +657,7 @@ internal sealed partial class PartitionGrain(
 
         try
         {
-            RetentionResult result = log.ApplyRetention();
+            RetentionResult result = log.ApplyRetention(_highWatermark);
             if (result.DeletedSegments > 0)
             {
                 LogRetention(logger, _partition.ToString(), result.DeletedSegments, log.LogStartOffset);
