@@ -13,6 +13,9 @@ public sealed partial class LogManager
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing log {Partition} failed; the next open will run recovery")]
     private static partial void LogCloseFailed(ILogger logger, Exception exception, string partition);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Log {Partition} takes on its topic's current configuration")]
+    private static partial void LogReconfigured(ILogger logger, string partition);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted log {Partition} and its directory")]
     private static partial void LogDeleted(ILogger logger, string partition);
 }

@@ -18,6 +18,7 @@ namespace OrleansLog.Grains.Logs;
 public sealed partial class LogManager : IDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
+    private readonly ConcurrentDictionary<TopicPartition, TopicConfig> _configs = new();
     private readonly Lock _openLock = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
@@ -45,12 +46,19 @@ public sealed partial class LogManager : IDisposable
 
     /// <summary>
     /// Returns the open log of <paramref name="partition"/>, opening (and if needed recovering) it first
-    /// with the topic's configuration.
+    /// with the topic's configuration. A log opened earlier under another configuration (by the follower
+    /// this node was, or before the topic was altered) takes <paramref name="config"/> on: a new leader must
+    /// not run the retention and flush policy of the day its log was opened.
     /// </summary>
     public PartitionLog GetOrOpen(TopicPartition partition, TopicConfig config)
     {
         if (_logs.TryGetValue(partition, out PartitionLog? log))
         {
+            if (!_configs.TryGetValue(partition, out TopicConfig? applied) || applied != config)
+            {
+                Reconfigure(partition, config);
+            }
+
             return log;
         }
 
@@ -71,8 +79,23 @@ public sealed partial class LogManager : IDisposable
                 _timeProvider);
             RecoveryReport report = log.LastRecovery;
             LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, report.ToString());
+            _configs[partition] = config;
             _logs[partition] = log;
             return log;
+        }
+    }
+
+    /// <summary>Applies <paramref name="config"/> to the partition's open log, if it is open.</summary>
+    public void Reconfigure(TopicPartition partition, TopicConfig config)
+    {
+        lock (_openLock)
+        {
+            if (_logs.TryGetValue(partition, out PartitionLog? log) && (!_configs.TryGetValue(partition, out TopicConfig? applied) || applied != config))
+            {
+                log.Reconfigure(config.ToLogOptions());
+                _configs[partition] = config;
+                LogReconfigured(_logger, partition.ToString());
+            }
         }
     }
 
@@ -81,6 +104,7 @@ public sealed partial class LogManager : IDisposable
     {
         lock (_openLock)
         {
+            _configs.TryRemove(partition, out _);
             if (_logs.TryRemove(partition, out PartitionLog? log))
             {
                 CloseQuietly(partition, log);
@@ -93,6 +117,7 @@ public sealed partial class LogManager : IDisposable
     {
         lock (_openLock)
         {
+            _configs.TryRemove(partition, out _);
             if (_logs.TryRemove(partition, out PartitionLog? log))
             {
                 log.Delete();
@@ -164,6 +189,7 @@ public sealed partial class LogManager : IDisposable
             }
 
             _logs.Clear();
+            _configs.Clear();
         }
 
         CommitScheduler.Dispose();

@@ -507,7 +507,11 @@ internal sealed partial class PartitionGrain(
     public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default)
     {
         _config = config;
-        _log?.Reconfigure(config.ToLogOptions());
+        if (_log is not null)
+        {
+            logs.Reconfigure(_partition, config);
+        }
+
         return Task.CompletedTask;
     }
 
