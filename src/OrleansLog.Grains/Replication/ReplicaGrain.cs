@@ -55,7 +55,7 @@ internal sealed partial class ReplicaGrain(
     private bool _onItsNode;
     private EpochFence _fence = new();
     private bool _following;
-    private bool _needsTruncation = true;
+    private readonly TruncationGate _truncation = new();
     private CancellationTokenSource? _stop;
     private CancellationTokenSource? _attempt;
     private Task? _loop;
@@ -97,14 +97,14 @@ internal sealed partial class ReplicaGrain(
         if (_following && leaderEpoch > known)
         {
             // A new leader: whatever the loop is waiting for (perhaps an answer from the dead one) is moot.
-            _needsTruncation = true;
+            _truncation.Close();
             _attempt?.Cancel();
         }
 
         if (!_following)
         {
             _following = true;
-            _needsTruncation = true;
+            _truncation.Close();
             _stop = new CancellationTokenSource();
             _loop = RunAsync(_stop.Token);
             _keepAlive ??= this.RegisterGrainTimer(
@@ -283,11 +283,18 @@ internal sealed partial class ReplicaGrain(
         }
 
         IPartitionGrain leader = GrainFactory.GetGrain<IPartitionGrain>(_partition.ToGrainKey());
-        if (_needsTruncation)
+        if (!_truncation.MayFetch(_fence.LatestEpoch))
         {
             if (!await TruncateAsync(log, leader, cancellationToken))
             {
                 return false;
+            }
+
+            if (!_truncation.MayFetch(_fence.LatestEpoch))
+            {
+                // The leader's answer raised the fence mid-truncation: truncate again under the new epoch
+                // before fetching anything.
+                return true;
             }
         }
 
@@ -309,9 +316,9 @@ internal sealed partial class ReplicaGrain(
                     return true;
 
                 case ErrorCode.FencedLeaderEpoch when result.LeaderEpoch > _fence.LatestEpoch:
-                    // A newer leader: find where this log diverges from it before copying anything.
+                    // A newer leader: find where this log diverges from it before copying anything (the
+                    // gate stays closed until a truncation completes under the new epoch).
                     _fence.Accept(result.LeaderEpoch);
-                    _needsTruncation = true;
                     return true;
 
                 case ErrorCode.OffsetOutOfRange when result.LogStartOffset > request.FetchOffset:
@@ -386,7 +393,7 @@ internal sealed partial class ReplicaGrain(
             LogTruncationUnresolved(logger, _partition.ToString(), _nodeId, decision.Reason);
         }
 
-        _needsTruncation = false;
+        _truncation.Completed(fence);
         return true;
     }
 
