@@ -409,6 +409,12 @@ internal sealed partial class ReplicaGrain(
                 Memory<byte> batches = rented.AsMemory(0, length);
                 result.Records.CopyTo(batches.Span);
                 CheckCrcs(batches.Span);
+                long logStart = log.LogStartOffset;
+                if (FollowerLogStart.AlignToFirstBatch(log, batches.Span))
+                {
+                    LogStartingOver(logger, _partition.ToString(), _nodeId, logStart, log.LogStartOffset);
+                }
+
                 await log.AppendAsFollowerAsync(batches, cancellationToken);
             }
             finally
