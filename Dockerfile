@@ -10,6 +10,7 @@ COPY src/OrleansLog.Abstractions/OrleansLog.Abstractions.csproj src/OrleansLog.A
 COPY src/OrleansLog.Storage/OrleansLog.Storage.csproj src/OrleansLog.Storage/
 COPY src/OrleansLog.Grains/OrleansLog.Grains.csproj src/OrleansLog.Grains/
 COPY src/OrleansLog.Client/OrleansLog.Client.csproj src/OrleansLog.Client/
+COPY src/OrleansLog.Streaming/OrleansLog.Streaming.csproj src/OrleansLog.Streaming/
 COPY src/OrleansLog.Silo/OrleansLog.Silo.csproj src/OrleansLog.Silo/
 COPY src/OrleansLog.Cli/OrleansLog.Cli.csproj src/OrleansLog.Cli/
 RUN dotnet restore src/OrleansLog.Silo/OrleansLog.Silo.csproj \

@@ -107,6 +107,43 @@ public sealed class ComposeFileTests
         Assert.True(File.Exists(RepositoryFiles.PathOf(".dockerignore")), ".dockerignore keeps bin/obj out of the build context");
     }
 
+    [Fact]
+    public void DockerfilesRestoreLayer_CopiesEveryProjectTheSiloAndTheCliReference()
+    {
+        string[] lines = RepositoryFiles.Read("Dockerfile").Split('\n', StringSplitOptions.TrimEntries);
+        var copied = lines.Where(l => l.StartsWith("COPY src/", StringComparison.Ordinal) && l.Contains(".csproj", StringComparison.Ordinal))
+            .Select(l => l.Split(' ')[1])
+            .ToHashSet(StringComparer.Ordinal);
+
+        foreach (string project in ReferencedProjects("src/OrleansLog.Silo/OrleansLog.Silo.csproj").Union(ReferencedProjects("src/OrleansLog.Cli/OrleansLog.Cli.csproj")))
+        {
+            Assert.True(copied.Contains(project), $"the Dockerfile restores before copying src/, so it must COPY {project}; it copies {string.Join(", ", copied)}");
+        }
+    }
+
+    /// <summary>The project and every project it references, transitively, as paths from the repository root.</summary>
+    private static HashSet<string> ReferencedProjects(string project)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.TryPop(out string? next))
+        {
+            if (!found.Add(next))
+            {
+                continue;
+            }
+
+            string directory = Path.GetDirectoryName(next)!;
+            foreach (System.Xml.Linq.XElement reference in System.Xml.Linq.XDocument.Parse(RepositoryFiles.Read(next)).Descendants("ProjectReference"))
+            {
+                string relative = Path.GetRelativePath(RepositoryFiles.Root, Path.GetFullPath(Path.Combine(RepositoryFiles.Root, directory, reference.Attribute("Include")!.Value)));
+                pending.Push(relative.Replace('\\', '/'));
+            }
+        }
+
+        return found;
+    }
+
     private static IEnumerable<(string Name, YamlMappingNode Service, IReadOnlyDictionary<string, string> Environment)> Silos() =>
         Compose.Services
             .Select(s => (Name: s.Key, Service: s.Value, Environment: ComposeFile.Environment(s.Value)))
