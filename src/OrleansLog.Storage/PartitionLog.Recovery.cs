@@ -17,7 +17,13 @@ public sealed partial class PartitionLog
         long started = Stopwatch.GetTimestamp();
         if (!_fileSystem.DirectoryExists(_directory))
         {
+            // The new directory's entry lives in its parent: without an fsync of the parent, a power cut
+            // can take the partition's directory, and every record acknowledged into it, away.
             _fileSystem.CreateDirectory(_directory);
+            if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_directory)) is { Length: > 0 } parent)
+            {
+                _fileSystem.FlushDirectory(parent);
+            }
         }
 
         var deleted = new List<string>();

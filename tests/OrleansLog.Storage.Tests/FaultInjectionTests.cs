@@ -162,4 +162,24 @@ public sealed class FaultInjectionTests
         KafkaStorageException flush = Assert.Throws<KafkaStorageException>(() => { _ = log.FlushAsync(TestContext.Current.CancellationToken); });
         Assert.Contains(cause, flush.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void ANewPartitionDirectory_IsFsyncedInItsParent_BeforeTheLogIsUsed()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "olog-dirsync-" + Guid.NewGuid().ToString("N")[..8]);
+        string directory = Path.Combine(root, "orders-0");
+        var fileSystem = new FaultInjectingFileSystem();
+        using var scheduler = new CommitScheduler();
+        try
+        {
+            PartitionLog log = PartitionLog.Open(directory, new PartitionLogOptions(), scheduler, fileSystem: fileSystem);
+            log.Close();
+
+            Assert.Equal(root, fileSystem.FlushedDirectories.First());
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
 }

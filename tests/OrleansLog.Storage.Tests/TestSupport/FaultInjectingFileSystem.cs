@@ -58,7 +58,14 @@ internal sealed class FaultInjectingFileSystem : ILogFileSystem
 
     public void DeleteDirectory(string path) => _inner.DeleteDirectory(path);
 
-    public void FlushDirectory(string directory) => _inner.FlushDirectory(directory);
+    /// <summary>Every directory fsynced, in order (all directories, whatever <see cref="AppliesTo"/> says).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> FlushedDirectories { get; } = new();
+
+    public void FlushDirectory(string directory)
+    {
+        FlushedDirectories.Enqueue(directory);
+        _inner.FlushDirectory(directory);
+    }
 
     private sealed class FaultInjectingFile(FaultInjectingFileSystem owner, ILogFile inner) : ILogFile
     {
