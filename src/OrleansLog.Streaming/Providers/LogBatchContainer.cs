@@ -63,8 +63,6 @@ internal sealed class LogBatchContainer : IBatchContainer, IOnDeserialized
     [Id(6)]
     public StreamSequenceToken SequenceToken { get; }
 
-    public int EventCount => Values.Length;
-
     /// <summary>Roughly what the container holds in memory: its values plus a fixed overhead per event.</summary>
     public long SizeInBytes
     {

@@ -46,8 +46,6 @@ internal sealed class PartitionCache : IQueueCache
 
     public int Count => (int)(_nextSequence - _firstSequence);
 
-    public int CursorCount => _cursors.Count;
-
     /// <summary>Empties the cache and starts it at <paramref name="offset"/> (the receiver started or jumped there).</summary>
     public void Position(long offset)
     {

@@ -57,7 +57,7 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
             return output;
         }
 
-        _checkpointer.MaybeCommit(queue.Cache.CheckpointFloor());
+        _checkpointer.MaybeCommit();
         queue.DrainWakeRequests(output);
         if (output.Count == 0 && _flowing && _reading is null && queue.Options.ReceiverLinger > TimeSpan.Zero)
         {
@@ -224,11 +224,17 @@ internal sealed class PartitionReceiver(PartitionQueue queue) : IQueueAdapterRec
                 {
                     result.Records.CopyTo(bytes.AsSpan(0, length));
                     using var reader = new RecordBatchReader();
+                    _parsed.Clear();
                     next = StreamRecordFormat.ReadContainers(
-                        bytes.AsMemory(0, length), queue.NamespaceUtf8, _position, default, filterByKey: false, queue.Serializer, reader, output);
+                        bytes.AsMemory(0, length), queue.NamespaceUtf8, _position, default, filterByKey: false, queue.Serializer, reader, _parsed);
+
+                    // Handed out only once the whole read parsed: a corrupt batch part-way must not deliver
+                    // the containers before it twice (once now, again when the read is retried).
+                    output.AddRange(_parsed);
                 }
                 finally
                 {
+                    _parsed.Clear();
                     ArrayPool<byte>.Shared.Return(bytes);
                 }
             }

@@ -17,8 +17,6 @@ internal sealed class PartitionWriter(TopicPartition partition, PartitionAppende
     private readonly Queue<(StreamWrite Write, TaskCompletionSource Done)> _queue = new();
     private bool _sending;
 
-    public TopicPartition Partition => partition;
-
     /// <summary>Queues <paramref name="write"/>; completes once the partition stored it, or throws why not.</summary>
     public Task WriteAsync(StreamWrite write)
     {

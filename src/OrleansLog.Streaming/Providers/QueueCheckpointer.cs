@@ -11,24 +11,26 @@ namespace OrleansLog.Streaming.Providers;
 internal sealed class QueueCheckpointer(PartitionQueue queue)
 {
     private Task? _committing;
-    private long _lastCommitTicks;
+    private long _lastCheckTicks;
 
-    /// <summary>Starts a commit of <paramref name="offset"/> if it moved and the interval has passed.</summary>
-    public void MaybeCommit(long offset)
+    /// <summary>
+    /// Once per interval, and not while a commit runs: computes the queue's checkpoint floor (a walk over its
+    /// cursors, so not on every read) and starts a commit if it moved.
+    /// </summary>
+    public void MaybeCommit()
     {
-        if (offset <= queue.CommittedOffset || _committing is not null)
-        {
-            return;
-        }
-
         long now = queue.Time.GetTimestamp();
-        if (queue.Time.GetElapsedTime(_lastCommitTicks, now) < queue.Options.CheckpointInterval)
+        if (_committing is not null || queue.Time.GetElapsedTime(_lastCheckTicks, now) < queue.Options.CheckpointInterval)
         {
             return;
         }
 
-        _lastCommitTicks = now;
-        _committing = CommitInBackgroundAsync(offset);
+        _lastCheckTicks = now;
+        long offset = queue.Cache.CheckpointFloor();
+        if (offset > queue.CommittedOffset)
+        {
+            _committing = CommitInBackgroundAsync(offset);
+        }
     }
 
     /// <summary>Commits <paramref name="offset"/> now (start-up position, shutdown); waits for a commit already running.</summary>
