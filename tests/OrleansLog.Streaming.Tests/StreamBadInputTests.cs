@@ -1,3 +1,4 @@
+using OrleansLog.Integration.Tests.Infrastructure;
 using System.Text;
 using Orleans.Streams;
 using OrleansLog.Client;
@@ -89,7 +90,8 @@ public sealed class StreamBadInputTests(StreamingCluster cluster) : IClassFixtur
             },
             record => record is not null,
             Deadline,
-            $"the poison event of stream {key} in topic {StreamingCluster.DeadLetterTopic}");
+            $"the poison event of stream {key} in topic {StreamingCluster.DeadLetterTopic}",
+            TestContext.Current.CancellationToken);
 
         string Header(string name) => Encoding.UTF8.GetString(dead.Headers.Last(h => h.GetKeyString() == name).Value.Span);
         Assert.Equal(Namespaces.Poison, Header("orleans.dlq.topic"));

@@ -1,3 +1,4 @@
+using OrleansLog.Integration.Tests.Infrastructure;
 using System.Text;
 using Orleans.Streams;
 using OrleansLog.Client;
@@ -120,7 +121,8 @@ public sealed class StreamDeliveryTests(StreamingCluster cluster) : IClassFixtur
             },
             found => found,
             Deadline,
-            $"the record of stream {Namespaces.Second}/{key} in partition {partition}");
+            $"the record of stream {Namespaces.Second}/{key} in partition {partition}",
+            TestContext.Current.CancellationToken);
 
         Assert.Equal(key, record!.KeyAsString());
         Assert.Contains(record.Headers, h => h.GetKeyString() == "orleans.type" && Encoding.UTF8.GetString(h.Value.Span) == typeof(TestEvent).FullName);
@@ -146,7 +148,8 @@ public sealed class StreamDeliveryTests(StreamingCluster cluster) : IClassFixtur
             offsets => offsets.Count == 1 && offsets[0].Offset > received[^1].Offset,
             Deadline,
             $"a committed offset above {received[^1].Offset} for {Namespaces.Second}-{partition}",
-            offsets => string.Join(", ", offsets.Select(o => o.Offset)));
+            offsets => string.Join(", ", offsets.Select(o => o.Offset)),
+            TestContext.Current.CancellationToken);
 
         Assert.StartsWith("orleans-streams:", committed[0].Metadata);
     }

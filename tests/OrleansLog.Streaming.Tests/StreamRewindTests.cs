@@ -1,3 +1,4 @@
+using OrleansLog.Integration.Tests.Infrastructure;
 using Orleans.Streams;
 using OrleansLog.Client;
 using OrleansLog.Grains;
@@ -103,7 +104,8 @@ public sealed class StreamRewindTests(StreamingCluster cluster) : IClassFixture<
             offsets => offsets.Count == 1 && offsets[0].Offset >= end,
             Deadline,
             $"the queue of {Namespaces.Explicit}-0 to have read up to {end}",
-            offsets => string.Join(", ", offsets.Select(o => o.Offset)));
+            offsets => string.Join(", ", offsets.Select(o => o.Offset)),
+            TestContext.Current.CancellationToken);
 
         // 2. Retention (here DeleteRecords) removes the first ten; 3. a subscription asks for the first.
         long logStart = start + 10;

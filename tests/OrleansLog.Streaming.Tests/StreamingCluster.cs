@@ -1,3 +1,4 @@
+using OrleansLog.Integration.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
 using Orleans.Hosting;
@@ -35,7 +36,7 @@ public sealed class StreamingCluster : IAsyncLifetime
     public async Task<IReadOnlyList<ReceivedEvent>> WaitForAsync(string key, int count, string grainClass, TimeSpan deadline)
     {
         ISubscriberGrain subscriber = Client.GetGrain<ISubscriberGrain>(key, "OrleansLog.Streaming.TestGrains." + grainClass);
-        await Eventually.WaitAsync(subscriber.CountAsync, n => n >= count, deadline, $"{count} events at {grainClass} {key}", n => $"{n} events");
+        await Eventually.WaitAsync(subscriber.CountAsync, n => n >= count, deadline, $"{count} events at {grainClass} {key}", n => $"{n} events", TestContext.Current.CancellationToken);
         return await subscriber.GetReceivedAsync();
     }
 
