@@ -200,13 +200,10 @@ public sealed class RecordBatchBuilderTests
         using var builder = new RecordBatchBuilder(codec, batchSizeLimitBytes: 1 << 20);
         FillBatch(builder); // warm-up: buffers grow, codecs initialise, JIT settles
         FillBatch(builder);
-        builder.Reset();
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        AppendRecords(builder);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long[] allocations = BestOfThree(() => builder.Reset(), () => AppendRecords(builder));
 
-        Assert.True(allocated == 0, $"{codec}: expected 0 bytes allocated for 1,000 appends, actual {allocated}");
+        Assert.True(allocations.Min() == 0, $"{codec}: expected 0 bytes allocated for 1,000 appends, actual {string.Join(", ", allocations)} in three runs");
     }
 
     // Gzip (a new GZipStream per batch) and Snappy (Snappier allocates a small helper per block) are
@@ -221,20 +218,35 @@ public sealed class RecordBatchBuilderTests
         FillBatch(builder);
         FillBatch(builder);
 
-        // The steady state allocates nothing; a single seal may still meet a one-off runtime allocation (a
-        // shared array pool bucket emptied by a test on another thread, tiered recompilation: 496 bytes once
-        // in a full-suite run), so the best of three seals is what is measured.
-        var allocations = new List<long>(3);
-        for (int attempt = 0; attempt < 3; attempt++)
-        {
-            builder.Reset();
-            AppendRecords(builder);
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            builder.Seal();
-            allocations.Add(GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        var allocations = BestOfThree(
+            () =>
+            {
+                builder.Reset();
+                AppendRecords(builder);
+            },
+            () => builder.Seal());
 
         Assert.True(allocations.Min() == 0, $"{codec}: expected 0 bytes allocated sealing 1,000 records, actual {string.Join(", ", allocations)} in three seals");
+    }
+
+    /// <summary>
+    /// Bytes allocated by <paramref name="measured"/> in three runs, each after <paramref name="prepare"/>. The
+    /// steady state allocates nothing, but a single run may meet a one-off runtime allocation while other test
+    /// assemblies load the machine (160 and 496 bytes seen once each in full-suite runs), so callers assert the
+    /// best of the three.
+    /// </summary>
+    private static long[] BestOfThree(Action prepare, Action measured)
+    {
+        var allocations = new long[3];
+        for (int run = 0; run < allocations.Length; run++)
+        {
+            prepare();
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            measured();
+            allocations[run] = GC.GetAllocatedBytesForCurrentThread() - before;
+        }
+
+        return allocations;
     }
 
     private static void FillBatch(RecordBatchBuilder builder)
