@@ -179,6 +179,24 @@ internal sealed class LogSegment
         }
     }
 
+    /// <summary>
+    /// Appends one batch whose last offset and max timestamp the caller already read from its header (the
+    /// leader's produce path parses a header once). Owner only.
+    /// </summary>
+    public void AppendBatch(ReadOnlySpan<byte> batch, long lastOffset, long maxTimestamp, int indexIntervalBytes, long nowMs)
+    {
+        long start = _size;
+        Log.Write(batch, start);
+        if (RollStartMs < 0)
+        {
+            RollStartMs = nowMs;
+        }
+
+        Volatile.Write(ref _size, start + batch.Length);
+        Volatile.Write(ref _nextOffset, lastOffset + 1);
+        TrackBatch(start, lastOffset, maxTimestamp, batch.Length, indexIntervalBytes);
+    }
+
     /// <summary>Updates the max timestamp and the indexes for one batch (append and rebuild; owner only).</summary>
     private void TrackBatch(long position, long lastOffset, long maxTimestamp, long size, int indexIntervalBytes)
     {

@@ -9,9 +9,7 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// Appends one record batch as the partition leader: checks its framing cheaply (the caller validated
-    /// the records), stamps baseOffset = <see cref="LogEndOffset"/> and <paramref name="leaderEpoch"/> in
-    /// place in <paramref name="batch"/> (both outside the CRC), rolls first when the active segment is full
-    /// or old, writes the bytes as they came, and indexes them. Owner only.
+    /// the records), then as <see cref="Append"/>. Owner only.
     /// </summary>
     /// <returns>
     /// Completes synchronously unless <see cref="FlushPolicy.Always"/>; then it completes after the commit
@@ -24,6 +22,33 @@ public sealed partial class PartitionLog
     public ValueTask<LogAppendInfo> AppendAsync(Memory<byte> batch, int leaderEpoch, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        long size = CheckFrame(batch.Span, 0);
+        if (size != batch.Length)
+        {
+            throw new ArgumentException(
+                $"Append to {Name}: the batch's batchLength says {size} bytes but {batch.Length} were given; AppendAsync takes exactly one batch.",
+                nameof(batch));
+        }
+
+        return Append(batch, RecordBatchHeader.Read(batch.Span), leaderEpoch).Durable;
+    }
+
+    /// <summary>
+    /// Appends one record batch as the partition leader, whose <paramref name="header"/> the caller has read
+    /// and validated from exactly these bytes (RecordBatchValidator): stamps baseOffset =
+    /// <see cref="LogEndOffset"/> and <paramref name="leaderEpoch"/> in place in <paramref name="batch"/>
+    /// (both outside the CRC), rolls first when the active segment is full or old, writes the bytes as they
+    /// came, and indexes them. Owner only.
+    /// </summary>
+    /// <returns>
+    /// The offsets at once, and the durability separately: <see cref="LogAppend.Durable"/> completes at once
+    /// unless <see cref="FlushPolicy.Always"/>, else after the commit scheduler's fsync covers the batch (or
+    /// fails with <see cref="KafkaStorageException"/>).
+    /// </returns>
+    /// <exception cref="InvalidOperationException"><paramref name="leaderEpoch"/> is older than the latest epoch in the log.</exception>
+    /// <exception cref="KafkaStorageException">The log has failed, now or earlier.</exception>
+    public LogAppend Append(Memory<byte> batch, in RecordBatchHeader header, int leaderEpoch)
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(leaderEpoch);
         LogAppendInfo info;
         EnterOwner();
@@ -31,14 +56,6 @@ public sealed partial class PartitionLog
         {
             ThrowIfFailed("append");
             Span<byte> bytes = batch.Span;
-            long size = CheckFrame(bytes, 0);
-            if (size != bytes.Length)
-            {
-                throw new ArgumentException(
-                    $"Append to {Name}: the batch's batchLength says {size} bytes but {bytes.Length} were given; AppendAsync takes exactly one batch.",
-                    nameof(batch));
-            }
-
             int latestEpoch = _leaderEpochCache.LatestEpoch;
             if (leaderEpoch < latestEpoch)
             {
@@ -49,21 +66,20 @@ public sealed partial class PartitionLog
             long baseOffset = LogEndOffset;
             RecordBatchHeader.WriteBaseOffset(bytes, baseOffset);
             RecordBatchHeader.WritePartitionLeaderEpoch(bytes, leaderEpoch);
-            long lastOffset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(bytes[RecordBatchLayout.LastOffsetDeltaPosition..]);
-            long maxTimestamp = BinaryPrimitives.ReadInt64BigEndian(bytes[RecordBatchLayout.MaxTimestampPosition..]);
+            long lastOffset = baseOffset + header.LastOffsetDelta;
             if (latestEpoch != leaderEpoch && _leaderEpochCache.Assign(leaderEpoch, baseOffset))
             {
                 Interlocked.Exchange(ref _epochCheckpointDirty, 1);
             }
 
-            info = AppendCore(bytes, baseOffset, lastOffset, maxTimestamp);
+            info = AppendOne(bytes, baseOffset, lastOffset, header.MaxTimestamp);
         }
         finally
         {
             ExitOwner();
         }
 
-        return Acknowledge(info);
+        return new LogAppend(info, Acknowledge(info));
     }
 
     /// <summary>
@@ -151,20 +167,7 @@ public sealed partial class PartitionLog
 
     private LogAppendInfo AppendCore(ReadOnlySpan<byte> bytes, long baseOffset, long lastOffset, long maxTimestamp)
     {
-        if (Volatile.Read(ref _indexRebuildRequested) != 0)
-        {
-            RebuildSuspectIndexes();
-        }
-
-        long now = NowMs();
-        LogSegment active = ActiveSegment;
-        string? rollReason = RollReason(active, bytes.Length, lastOffset, now);
-        if (rollReason is not null)
-        {
-            RollCore(rollReason);
-            active = ActiveSegment;
-        }
-
+        LogSegment active = PrepareActiveSegment(bytes.Length, lastOffset, out long now);
         long position = active.Size;
         try
         {
@@ -177,6 +180,43 @@ public sealed partial class PartitionLog
 
         Volatile.Write(ref _logEndOffset, lastOffset + 1);
         return new LogAppendInfo(baseOffset, lastOffset, now, maxTimestamp, active.BaseOffset, position, bytes.Length);
+    }
+
+    private LogAppendInfo AppendOne(ReadOnlySpan<byte> batch, long baseOffset, long lastOffset, long maxTimestamp)
+    {
+        LogSegment active = PrepareActiveSegment(batch.Length, lastOffset, out long now);
+        long position = active.Size;
+        try
+        {
+            active.AppendBatch(batch, lastOffset, maxTimestamp, _options.IndexIntervalBytes, now);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw Fail(ex, $"append of offsets {baseOffset}..{lastOffset} at position {position} of '{active.LogPath}'");
+        }
+
+        Volatile.Write(ref _logEndOffset, lastOffset + 1);
+        return new LogAppendInfo(baseOffset, lastOffset, now, maxTimestamp, active.BaseOffset, position, batch.Length);
+    }
+
+    /// <summary>Rebuilds suspect indexes and rolls when this append needs a new segment; returns the segment to write.</summary>
+    private LogSegment PrepareActiveSegment(int incomingBytes, long lastOffset, out long now)
+    {
+        if (Volatile.Read(ref _indexRebuildRequested) != 0)
+        {
+            RebuildSuspectIndexes();
+        }
+
+        now = NowMs();
+        LogSegment active = ActiveSegment;
+        string? rollReason = RollReason(active, incomingBytes, lastOffset, now);
+        if (rollReason is not null)
+        {
+            RollCore(rollReason);
+            active = ActiveSegment;
+        }
+
+        return active;
     }
 
     /// <summary>Kafka <c>LogSegment.shouldRoll</c>: why the active segment must roll before this append, or null.</summary>

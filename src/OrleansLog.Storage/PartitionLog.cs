@@ -133,6 +133,9 @@ public sealed partial class PartitionLog : IDisposable
 
     internal LogSegment ActiveSegment => Volatile.Read(ref _segments)[^1];
 
+    /// <summary>Base offset of the segment appends go to now; it changes when the log rolls.</summary>
+    public long ActiveSegmentBaseOffset => ActiveSegment.BaseOffset;
+
     /// <summary>
     /// Opens (creating when missing) the log in <paramref name="directory"/> and runs recovery; see the type
     /// comment. Throws <see cref="Microsoft.Extensions.Options.OptionsValidationException"/> for bad options

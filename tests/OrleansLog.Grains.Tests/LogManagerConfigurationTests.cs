@@ -21,18 +21,18 @@ public sealed class LogManagerConfigurationTests : IDisposable
         _logs = new LogManager(Options.Create(new OrleansLogOptions { DataDirectory = _directory }), TimeProvider.System, NullLoggerFactory.Instance);
 
     [Fact]
-    public void ALogOpenedUnderAnOldConfiguration_TakesTheNewOneOnItsNextOpen()
+    public async Task ALogOpenedUnderAnOldConfiguration_TakesTheNewOneOnItsNextOpen()
     {
         var partition = new TopicPartition("t", 0);
         var old = new TopicConfig { RetentionMs = 60_000 };
         var current = new TopicConfig { RetentionMs = 7L * 24 * 3600 * 1000, FlushMessages = 1 };
 
         // 1. The follower opens the log with the configuration of its day.
-        PartitionLog followed = _logs.GetOrOpen(partition, old);
+        PartitionLog followed = (await _logs.GetOrOpenAsync(partition, old, TestContext.Current.CancellationToken)).Log;
         Assert.Equal(60_000, followed.Options.RetentionMs);
 
         // 2. The topic was altered meanwhile; the new leader opens the same log with the current one.
-        PartitionLog led = _logs.GetOrOpen(partition, current);
+        PartitionLog led = (await _logs.GetOrOpenAsync(partition, current, TestContext.Current.CancellationToken)).Log;
 
         Assert.Same(followed, led);
         Assert.Equal(current.RetentionMs, led.Options.RetentionMs);
@@ -40,15 +40,15 @@ public sealed class LogManagerConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void AlteringAnOpenLog_AppliesAtOnce_AndReopeningWithTheSameConfigurationChangesNothing()
+    public async Task AlteringAnOpenLog_AppliesAtOnce_AndReopeningWithTheSameConfigurationChangesNothing()
     {
         var partition = new TopicPartition("t", 1);
-        PartitionLog log = _logs.GetOrOpen(partition, new TopicConfig());
+        PartitionLog log = (await _logs.GetOrOpenAsync(partition, new TopicConfig(), TestContext.Current.CancellationToken)).Log;
         var altered = new TopicConfig { RetentionBytes = 4096 };
 
         _logs.Reconfigure(partition, altered);
         PartitionLogOptions applied = log.Options;
-        _logs.GetOrOpen(partition, altered);
+        await _logs.GetOrOpenAsync(partition, altered, TestContext.Current.CancellationToken);
 
         Assert.Equal(4096, log.Options.RetentionBytes);
         Assert.Same(applied, log.Options);

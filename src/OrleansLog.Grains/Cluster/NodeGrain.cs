@@ -26,7 +26,7 @@ internal sealed class NodeGrain(NodeIdentity node, LogManager logs, ILocalSiloDe
                 $"node '{nodeId}' is not active; this report was placed on node '{node.NodeId}' instead");
         }
 
-        TopicPartition[] leads = [.. logs.OpenPartitions];
+        TopicPartition[] leads = [.. logs.OpenPartitions.Where(p => logs.TryGet(p, out var open) && open.Role == Partitions.PartitionRole.Leader)];
         Array.Sort(leads, Compare);
 
         // Walking the log directories is blocking file-system work: keep it off the grain scheduler.

@@ -5,19 +5,19 @@ using OrleansLog.Grains.Logs;
 namespace OrleansLog.Grains.Hosting;
 
 /// <summary>
-/// Brings up and keeps up the partitions whose logs are on this node's disk, as a Kafka broker drives its
-/// own replica fetchers from the partitions it holds:
+/// The one owner of follower liveness on this node, as a Kafka broker drives its own replica fetchers
+/// from the partitions it holds:
 /// <list type="number">
-/// <item>once the silo is active, it describes every such partition, which activates its grain (so recovery
-/// and retention run even for partitions nobody uses), and where another node leads, tells this node's
-/// replica to follow that leader at once;</item>
-/// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it asks each local replica whether
-/// it follows, and one that did not at two checks in a row is told to follow the current leader (when this
-/// node is a replica and not the leader).</item>
+/// <item>once the silo is active, it describes every partition on disk — <see cref="WarmUpParallelism"/> at a
+/// time —, which activates its grain (so recovery and retention run even for partitions nobody uses), and
+/// where another node leads, tells this node's replica to follow that leader at once;</item>
+/// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it asks each local replica of a
+/// partition this node does not lead whether it follows (which also restarts a fetch loop that ended and
+/// keeps the replica active); one that did not at two checks in a row is told to follow the current leader.</item>
 /// </list>
-/// The leader also restarts followers that stopped fetching; this node-side check means a returning node
-/// does not depend on the leader's call alone to rejoin the ISR. Checking a local replica is a call within
-/// this silo; only a replica that is not following costs a describe call to its partition.
+/// A leader tells its followers when it takes office, but does not watch them. Checking a local replica
+/// is a call within this silo; partitions this node leads cost nothing; only a replica that is not
+/// following costs a describe call to its partition.
 /// </summary>
 internal sealed partial class LocalReplicaSupervisor(
     LogManager logs,
@@ -28,6 +28,9 @@ internal sealed partial class LocalReplicaSupervisor(
     : ILifecycleParticipant<ISiloLifecycle>
 {
     private const int StandInRetries = 10;
+
+    /// <summary>How many partitions found on disk are brought up at once when the silo starts.</summary>
+    private const int WarmUpParallelism = 64;
     private static readonly TimeSpan StandInRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly CancellationTokenSource _stopping = new();
@@ -54,9 +57,16 @@ internal sealed partial class LocalReplicaSupervisor(
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         IReadOnlyList<TopicPartition> partitions = logs.PartitionsOnDisk();
-        foreach (TopicPartition partition in partitions)
+        try
         {
-            await TryFollowLeaderAsync(partition, cancellationToken);
+            await Parallel.ForEachAsync(
+                partitions,
+                new ParallelOptions { MaxDegreeOfParallelism = WarmUpParallelism, CancellationToken = cancellationToken },
+                async (partition, ct) => await TryFollowLeaderAsync(partition, ct));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
         }
 
         LogWarmedUp(logger, partitions.Count);
@@ -71,6 +81,11 @@ internal sealed partial class LocalReplicaSupervisor(
                 HashSet<TopicPartition> stillNotFollowing = [];
                 foreach (TopicPartition partition in logs.PartitionsOnDisk())
                 {
+                    if (logs.TryGet(partition, out Partitions.Partition? open) && open.Role == Partitions.PartitionRole.Leader)
+                    {
+                        continue;
+                    }
+
                     if (!await CheckReplicaAsync(partition, notFollowing.Contains(partition), cancellationToken))
                     {
                         stillNotFollowing.Add(partition);

@@ -2,10 +2,10 @@ using Microsoft.Extensions.Logging;
 
 namespace OrleansLog.Grains.Logs;
 
-public sealed partial class LogManager
+internal sealed partial class LogManager
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Opened log {Partition}: log start {LogStartOffset}, log end {LogEndOffset}; recovery: {Recovery}")]
-    private static partial void LogOpened(ILogger logger, string partition, long logStartOffset, long logEndOffset, string recovery);
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Opened partition {Partition}: log start {LogStartOffset}, log end {LogEndOffset}; recovery: {Recovery}; producer state from snapshot {SnapshotOffset} + {BatchesReplayed} batches replayed")]
+    private static partial void LogOpened(ILogger logger, string partition, long logStartOffset, long logEndOffset, string recovery, long snapshotOffset, int batchesReplayed);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Closed log {Partition} cleanly")]
     private static partial void LogClosed(ILogger logger, string partition);
@@ -13,7 +13,7 @@ public sealed partial class LogManager
     [LoggerMessage(Level = LogLevel.Warning, Message = "Closing log {Partition} failed; the next open will run recovery")]
     private static partial void LogCloseFailed(ILogger logger, Exception exception, string partition);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Log {Partition} takes on its topic's current configuration")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition} takes on its topic's current configuration")]
     private static partial void LogReconfigured(ILogger logger, string partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted log {Partition} and its directory")]

@@ -8,18 +8,25 @@ using OrleansLog.Storage;
 namespace OrleansLog.Grains.Logs;
 
 /// <summary>
-/// The node's partition logs: one <see cref="PartitionLog"/> per partition copy on this silo's disk,
-/// under <c>{DataDirectory}/logs/{topic}-{partition}</c>, and the one <see cref="CommitScheduler"/> that
-/// group-commits fsyncs across all of them. The files belong to the node, not to a grain activation, so
-/// a later follower grain and the leader grain on this node reach the same log through here.
-/// Thread-safety: opening, closing and deleting are safe from any thread; each log has one writer at a
-/// time (its partition grain).
+/// The node's partitions: one <see cref="Partition"/> (its <see cref="PartitionLog"/> and the rules over
+/// it) per partition copy on this silo's disk, under <c>{DataDirectory}/logs/{topic}-{partition}</c>, and
+/// the one <see cref="CommitScheduler"/> that group-commits fsyncs across all of them (Kafka's
+/// <c>LogManager</c> + <c>ReplicaManager.allPartitions</c>). The copies belong to the node, not to a grain
+/// activation: the leader grain and the follower grain on this node reach the same <see cref="Partition"/>
+/// through here, and a follower's producer state is there when it takes office.
+/// <para><b>Opening</b> (recovery, producer-state load) runs on the thread pool, never on the caller's
+/// scheduler, at most <see cref="MaxConcurrentOpens"/> at a time: a silo with thousands of partitions stays
+/// responsive while they open. Concurrent callers for one partition share one open.</para>
+/// Thread-safety: opening, closing and deleting are safe from any thread; each partition has one driver at
+/// a time (its leader or its follower grain).
 /// </summary>
-public sealed partial class LogManager : IDisposable
+internal sealed partial class LogManager : IDisposable
 {
-    private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
-    private readonly ConcurrentDictionary<TopicPartition, TopicConfig> _configs = new();
+    private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
+    private readonly ConcurrentDictionary<TopicPartition, Task<Partition>> _opening = new();
+    private readonly SemaphoreSlim _openSlots;
     private readonly Lock _openLock = new();
+    private readonly PartitionSettings _settings;
     private readonly TimeProvider _timeProvider;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger<LogManager> _logger;
@@ -30,9 +37,12 @@ public sealed partial class LogManager : IDisposable
         _timeProvider = timeProvider;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<LogManager>();
+        _settings = PartitionSettings.From(options.Value);
         LogsDirectory = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "logs"));
         Directory.CreateDirectory(LogsDirectory);
         CommitScheduler = new CommitScheduler(timeProvider);
+        MaxConcurrentOpens = Math.Max(2, Environment.ProcessorCount);
+        _openSlots = new SemaphoreSlim(MaxConcurrentOpens, MaxConcurrentOpens);
     }
 
     /// <summary>Where partition directories live.</summary>
@@ -41,86 +51,124 @@ public sealed partial class LogManager : IDisposable
     /// <summary>The node's group-commit scheduler, shared by every log here.</summary>
     public CommitScheduler CommitScheduler { get; }
 
-    /// <summary>Partitions whose logs are open now.</summary>
-    public ICollection<TopicPartition> OpenPartitions => _logs.Keys;
+    /// <summary>How many partitions open (recover, load producer state) at once.</summary>
+    public int MaxConcurrentOpens { get; }
+
+    /// <summary>Partitions open now.</summary>
+    public ICollection<TopicPartition> OpenPartitions => _partitions.Keys;
+
+    /// <summary>The open copy of <paramref name="partition"/>, if it is open.</summary>
+    public bool TryGet(TopicPartition partition, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Partition? open) =>
+        _partitions.TryGetValue(partition, out open);
 
     /// <summary>
-    /// Returns the open log of <paramref name="partition"/>, opening (and if needed recovering) it first
-    /// with the topic's configuration. A log opened earlier under another configuration (by the follower
-    /// this node was, or before the topic was altered) takes <paramref name="config"/> on: a new leader must
-    /// not run the retention and flush policy of the day its log was opened.
+    /// Returns the open copy of <paramref name="partition"/>, opening it first (recovery and producer-state
+    /// load, off the caller's scheduler) with the topic's configuration. A copy opened earlier under another
+    /// configuration (by the follower this node was, or before the topic was altered) takes
+    /// <paramref name="config"/> on: a new leader must not run the retention and flush policy of the day
+    /// its log was opened.
     /// </summary>
-    public PartitionLog GetOrOpen(TopicPartition partition, TopicConfig config)
+    public async Task<Partition> GetOrOpenAsync(TopicPartition partition, TopicConfig config, CancellationToken cancellationToken)
     {
-        if (_logs.TryGetValue(partition, out PartitionLog? log))
+        if (!_partitions.TryGetValue(partition, out Partition? open))
         {
-            if (!_configs.TryGetValue(partition, out TopicConfig? applied) || applied != config)
-            {
-                Reconfigure(partition, config);
-            }
-
-            return log;
+            Task<Partition> opening = _opening.GetOrAdd(partition, p => OpenAsync(p, config));
+            open = await opening.WaitAsync(cancellationToken);
         }
 
+        open.Reconfigure(config);
+        return open;
+    }
+
+    private async Task<Partition> OpenAsync(TopicPartition partition, TopicConfig config)
+    {
+        await _openSlots.WaitAsync();
+        try
+        {
+            return await Task.Run(() => Open(partition, config));
+        }
+        finally
+        {
+            _openSlots.Release();
+            _opening.TryRemove(partition, out _);
+        }
+    }
+
+    private Partition Open(TopicPartition partition, TopicConfig config)
+    {
         lock (_openLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (_logs.TryGetValue(partition, out log))
+            if (_partitions.TryGetValue(partition, out Partition? open))
             {
-                return log;
+                return open;
             }
-
-            string directory = Path.Combine(LogsDirectory, partition.ToDirectoryName());
-            log = PartitionLog.Open(
-                directory,
-                config.ToLogOptions(),
-                CommitScheduler,
-                _loggerFactory.CreateLogger<PartitionLog>(),
-                _timeProvider);
-            RecoveryReport report = log.LastRecovery;
-            LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, report.ToString());
-            _configs[partition] = config;
-            _logs[partition] = log;
-            return log;
         }
-    }
 
-    /// <summary>Applies <paramref name="config"/> to the partition's open log, if it is open.</summary>
-    public void Reconfigure(TopicPartition partition, TopicConfig config)
-    {
+        string directory = Path.Combine(LogsDirectory, partition.ToDirectoryName());
+        PartitionLog log = PartitionLog.Open(
+            directory,
+            config.ToLogOptions(),
+            CommitScheduler,
+            _loggerFactory.CreateLogger<PartitionLog>(),
+            _timeProvider);
+        Partition created;
+        try
+        {
+            created = new Partition(partition, log, config, _settings, _timeProvider, _loggerFactory.CreateLogger<Partition>());
+        }
+        catch
+        {
+            log.Close();
+            throw;
+        }
+
         lock (_openLock)
         {
-            if (_logs.TryGetValue(partition, out PartitionLog? log) && (!_configs.TryGetValue(partition, out TopicConfig? applied) || applied != config))
+            if (_disposed)
             {
-                log.Reconfigure(config.ToLogOptions());
-                _configs[partition] = config;
-                LogReconfigured(_logger, partition.ToString());
+                created.Close();
+                throw new ObjectDisposedException(nameof(LogManager));
             }
+
+            _partitions[partition] = created;
+        }
+
+        LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, log.LastRecovery.ToString(), created.ProducerStateLoad.SnapshotOffset, created.ProducerStateLoad.BatchesReplayed);
+        return created;
+    }
+
+    /// <summary>Applies <paramref name="config"/> to the partition's open copy, if it is open.</summary>
+    public void Reconfigure(TopicPartition partition, TopicConfig config)
+    {
+        if (_partitions.TryGetValue(partition, out Partition? open))
+        {
+            open.Reconfigure(config);
+            LogReconfigured(_logger, partition.ToString());
         }
     }
 
-    /// <summary>Flushes and closes a partition's log, writing its clean-shutdown marker.</summary>
+    /// <summary>Flushes and closes a partition's copy, writing its producer-state snapshot and clean-shutdown marker.</summary>
     public void Close(TopicPartition partition)
     {
         lock (_openLock)
         {
-            _configs.TryRemove(partition, out _);
-            if (_logs.TryRemove(partition, out PartitionLog? log))
+            if (_partitions.TryRemove(partition, out Partition? open))
             {
-                CloseQuietly(partition, log);
+                CloseQuietly(partition, open);
             }
         }
     }
 
-    /// <summary>Closes a partition's log if open and removes its directory with all its data.</summary>
+    /// <summary>Closes a partition's copy if open and removes its directory with all its data.</summary>
     public void Delete(TopicPartition partition)
     {
         lock (_openLock)
         {
-            _configs.TryRemove(partition, out _);
-            if (_logs.TryRemove(partition, out PartitionLog? log))
+            if (_partitions.TryRemove(partition, out Partition? open))
             {
-                log.Delete();
+                open.Resign(ErrorCode.UnknownTopicOrPartition, $"{partition} was deleted");
+                open.Log.Delete();
             }
             else
             {
@@ -172,7 +220,7 @@ public sealed partial class LogManager : IDisposable
         return total;
     }
 
-    /// <summary>Closes every open log cleanly (flush, clean-shutdown marker) and stops the commit scheduler.</summary>
+    /// <summary>Closes every open copy cleanly (producer-state snapshot, flush, clean-shutdown marker) and stops the commit scheduler.</summary>
     public void Dispose()
     {
         lock (_openLock)
@@ -183,23 +231,22 @@ public sealed partial class LogManager : IDisposable
             }
 
             _disposed = true;
-            foreach (var (partition, log) in _logs)
+            foreach (var (partition, open) in _partitions)
             {
-                CloseQuietly(partition, log);
+                CloseQuietly(partition, open);
             }
 
-            _logs.Clear();
-            _configs.Clear();
+            _partitions.Clear();
         }
 
         CommitScheduler.Dispose();
     }
 
-    private void CloseQuietly(TopicPartition partition, PartitionLog log)
+    private void CloseQuietly(TopicPartition partition, Partition open)
     {
         try
         {
-            log.Close();
+            open.Close();
             LogClosed(_logger, partition.ToString());
         }
         catch (Exception ex) when (ex is IOException or KafkaStorageException or ObjectDisposedException)

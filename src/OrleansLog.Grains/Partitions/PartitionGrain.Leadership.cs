@@ -2,21 +2,22 @@ using Microsoft.Extensions.Logging;
 using Orleans.Storage;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Replication;
-using OrleansLog.Storage;
 
 namespace OrleansLog.Grains.Partitions;
 
 /// <summary>Taking office, standing in, stepping down.</summary>
-internal sealed partial class PartitionGrain
+internal sealed partial class PartitionGrain : ILeaderHost
 {
-    /// <summary>The most acks=all appends one leader keeps waiting for replication at once.</summary>
-    private const int MaxPendingReplicatedAppends = 1 << 20;
+    /// <summary>How often a stand-in checks whether the partition's node is back (membership view, no I/O).</summary>
+    private static readonly TimeSpan StandInCheckInterval = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The last replication record this activation wrote or read as leader; null when not leading.</summary>
     private PartitionReplicationState? _stored;
-
-    private LeaderReplicationState? _replication;
     private bool _electedOnce;
+
+    /// <summary>The node that owns this partition when this activation is a stand-in on another node.</summary>
+    private string? _standInFor;
+    private IGrainTimer? _standInTimer;
 
     /// <summary>The partition's replicas as far as this activation knows: the persisted record, else the topic's assignment.</summary>
     private IReadOnlyList<string> CurrentReplicas =>
@@ -27,10 +28,10 @@ internal sealed partial class PartitionGrain
     /// <summary>
     /// Becomes the partition's leader if <see cref="LeaderElection"/> picks this node: stops the local
     /// follower, writes a new leader epoch and ISR with the record's ETag (so of two activations only one can
-    /// take office), then serves. Otherwise stands in for the chosen node, or answers LeaderNotAvailable when
-    /// no in-sync replica is alive and unclean election is off.
+    /// take office), then leads this node's copy. Otherwise stands in for the chosen node, or answers
+    /// LeaderNotAvailable when no in-sync replica is alive and unclean election is off.
     /// </summary>
-    private async Task<PartitionLog?> TakeOfficeAsync(CancellationToken cancellationToken)
+    private async Task<Partition?> TakeOfficeAsync(CancellationToken cancellationToken)
     {
         if (_electedOnce)
         {
@@ -61,12 +62,12 @@ internal sealed partial class PartitionGrain
         _standInTimer = null;
         IReadOnlyList<string> replicas = stored.IsInitialized ? stored.Replicas : _assigned;
         int tentativeEpoch = stored.LeaderEpoch + 1;
-        ReplicaStatus? local = null;
+        IReplicaGrain localReplica = GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_id, node.NodeId));
         if (replicas.Count > 1)
         {
-            // The node's follower copy becomes the leader's log: it must stop writing first.
+            // The node's follower copy becomes the leader's: it must stop writing first.
             using CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken);
-            local = await GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, node.NodeId)).StopAsync(tentativeEpoch, bounded.Token);
+            ReplicaStatus local = await localReplica.StopAsync(tentativeEpoch, bounded.Token);
             if (local.LeaderEpoch > tentativeEpoch)
             {
                 _unavailableError = ErrorCode.NotLeaderOrFollower;
@@ -75,33 +76,34 @@ internal sealed partial class PartitionGrain
             }
         }
 
-        PartitionLog? log = OpenLocalLog();
-        if (log is null)
+        Partition? partition = await OpenLocalAsync(cancellationToken);
+        if (partition is null)
         {
             return null;
         }
 
-        PartitionReplicationState next = LeaderElection.TakeOffice(stored, _assigned, node.NodeId, log.LeaderEpochCache.LatestEpoch, IsAlive);
+        PartitionReplicationState next = LeaderElection.TakeOffice(stored, _assigned, node.NodeId, partition.Log.LeaderEpochCache.LatestEpoch, IsAlive);
         if (!await TryWriteRecordAsync(next, cancellationToken))
         {
             _unavailableError = ErrorCode.NotLeaderOrFollower;
             _unavailableReason = $"node '{node.NodeId}' could not take office: {replicationState.State}; retry";
+            if (replicas.Count > 1 && replicationState.State is { Leader: { } winner } current && winner != node.NodeId)
+            {
+                // Another node won: this node's copy follows it again rather than wait for the next check.
+                await TolerateUnreachableAsync(node.NodeId, localReplica.FollowAsync(current.LeaderEpoch, cancellationToken));
+            }
+
             return null;
         }
 
-        _leaderEpoch = next.LeaderEpoch;
-        // A replica that restarted and has not fetched yet knows no HW in memory: its checkpoint does.
-        long highWatermark = replicas.Count <= 1
-            ? log.LogEndOffset
-            : Math.Min(Math.Max(local?.HighWatermark ?? 0, log.CheckpointedHighWatermark), log.LogEndOffset);
-        _replication = new LeaderReplicationState(
-            _partition.ToString(), next.ToLeaderAndIsr(), log.LogEndOffset, highWatermark,
-            options.Value.ReplicaLagTime, MaxPendingReplicatedAppends, timeProvider);
-        _highWatermark = highWatermark;
-        ApplyUpdate(_replication.Tick());
-        StartServing(log);
-        StartReplicationTimer();
-        LogTookOffice(logger, _partition.ToString(), node.NodeId, next.LeaderEpoch, string.Join(",", next.Isr), log.LogEndOffset, _highWatermark);
+        partition.BecomeLeader(next.ToLeaderAndIsr(), this);
+        StartServing(partition);
+        if (next.Replicas.Length > 1 || next.TargetReplicas is not null)
+        {
+            StartReplicationTimer();
+        }
+
+        LogTookOffice(logger, _id.ToString(), node.NodeId, next.LeaderEpoch, string.Join(",", next.Isr), partition.Log.LogEndOffset, partition.HighWatermark);
         foreach (string replica in next.Replicas)
         {
             if (replica != node.NodeId && IsAlive(replica))
@@ -110,7 +112,7 @@ internal sealed partial class PartitionGrain
             }
         }
 
-        return log;
+        return partition;
     }
 
     /// <summary>
@@ -130,7 +132,7 @@ internal sealed partial class PartitionGrain
         }
         catch (InconsistentStateException ex)
         {
-            LogRecordConflict(logger, ex, _partition.ToString(), next.ToString());
+            LogRecordConflict(logger, ex, _id.ToString(), next.ToString());
             try
             {
                 await replicationState.ReadStateAsync(CancellationToken.None);
@@ -144,7 +146,7 @@ internal sealed partial class PartitionGrain
             }
 
             PartitionReplicationState current = replicationState.State;
-            if (_replication is not null && (current.LeaderEpoch > _leaderEpoch || current.Leader != node.NodeId))
+            if (_leading is { } leading && (current.LeaderEpoch > leading.LeaderEpoch || current.Leader != node.NodeId))
             {
                 StepDown(ErrorCode.NotLeaderOrFollower, $"a newer leader took office: {current}");
             }
@@ -153,11 +155,15 @@ internal sealed partial class PartitionGrain
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            LogRecordWriteFailed(logger, ex, _partition.ToString(), next.ToString());
+            LogRecordWriteFailed(logger, ex, _id.ToString(), next.ToString());
             replicationState.State = previous;
             return false;
         }
     }
+
+    void ILeaderHost.PersistIsr(IsrProposal proposal) => _ = PersistIsrAsync(proposal);
+
+    void ILeaderHost.StepDown(string reason) => StepDown(ErrorCode.NotLeaderOrFollower, reason);
 
     /// <summary>
     /// Stops leading (fenced, resigned, or handing over): waiting acks=all appends fail with
@@ -168,49 +174,23 @@ internal sealed partial class PartitionGrain
     /// </summary>
     private void StepDown(ErrorCode error, string reason)
     {
-        if (_replication is null)
+        if (_leading is not { } partition)
         {
             return;
         }
 
-        StopLeading(error, $"{_partition}: {reason}");
+        int epoch = partition.LeaderEpoch;
+        partition.Resign(error, $"{_id}: {reason}");
+        _replicationTimer?.Dispose();
+        _replicationTimer = null;
         _retentionTimer?.Dispose();
         _retentionTimer = null;
-        _log = null;
+        _leading = null;
         _stored = null;
         _unavailableError = ErrorCode.NotLeaderOrFollower;
         _unavailableReason = $"node '{node.NodeId}' no longer leads: {reason}; retry";
-        LogSteppedDown(logger, _partition.ToString(), node.NodeId, _leaderEpoch, reason);
-        SignalDataArrived();
+        LogSteppedDown(logger, _id.ToString(), node.NodeId, epoch, reason);
         this.DeactivateOnIdle();
-    }
-
-    /// <summary>Ends the leader's replication duties; waiting acks=all appends get <paramref name="error"/>.</summary>
-    private void StopLeading(ErrorCode error, string message)
-    {
-        if (_replication is null && _replicationWaiters.Count == 0)
-        {
-            return;
-        }
-
-        _replicationTimer?.Dispose();
-        _replicationTimer = null;
-        if (_replication is { } replication)
-        {
-            _replication = null;
-            foreach (AppendCompletion failed in replication.FailPendingAppends(error))
-            {
-                CompleteWaiter(failed);
-            }
-        }
-
-        foreach (TaskCompletionSource<ErrorCode> waiter in _replicationWaiters.Values)
-        {
-            waiter.TrySetResult(error);
-        }
-
-        _replicationWaiters.Clear();
-        LogStoppedLeading(logger, _partition.ToString(), error, message);
     }
 
     /// <summary>
@@ -236,12 +216,12 @@ internal sealed partial class PartitionGrain
         if (!ownerActive)
         {
             _unavailableError = ErrorCode.LeaderNotAvailable;
-            _unavailableReason = $"{_partition} lives on node '{owner}', which is not active; it serves again when that node returns";
+            _unavailableReason = $"{_id} lives on node '{owner}', which is not active; it serves again when that node returns";
         }
 
         if (first)
         {
-            LogStandIn(logger, _partition.ToString(), owner, ownerActive);
+            LogStandIn(logger, _id.ToString(), owner, ownerActive);
         }
     }
 
@@ -257,9 +237,8 @@ internal sealed partial class PartitionGrain
         }
 
         _unavailableError = ErrorCode.NotLeaderOrFollower;
-        _unavailableReason = $"{_partition} is led by node '{owner}', not by node '{node.NodeId}' where this call arrived; retry";
+        _unavailableReason = $"{_id} is led by node '{owner}', not by node '{node.NodeId}' where this call arrived; retry";
         this.MigrateOnIdle();
         return true;
     }
-
 }

@@ -10,11 +10,7 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: log could not be opened")]
     private static partial void LogOpenFailed(ILogger logger, Exception exception, string partition);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition} rejected a batch: {Error} {Reason}")]
-    private static partial void LogRejected(ILogger logger, string partition, ErrorCode error, string? reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: storage failed; the log is offline until reopened")]
-    private static partial void LogStorageFailure(ILogger logger, Exception exception, string partition);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: retention deleted {Segments} segments, log start offset now {LogStartOffset}")]
     private static partial void LogRetention(ILogger logger, string partition, int segments, long logStartOffset);
@@ -31,8 +27,6 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: node {Node} stepped down from leader epoch {LeaderEpoch}: {Reason}")]
     private static partial void LogSteppedDown(ILogger logger, string partition, string node, int leaderEpoch, string reason);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: stopped leading; waiting acks=all appends answered {Error}: {Reason}")]
-    private static partial void LogStoppedLeading(ILogger logger, string partition, ErrorCode error, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: the replication record changed under this activation; wanted {Record}")]
     private static partial void LogRecordConflict(ILogger logger, Exception exception, string partition, string record);
@@ -55,9 +49,5 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: changing the ISR to [{Isr}] failed; the next check proposes again")]
     private static partial void LogIsrChangeFailed(ILogger logger, Exception exception, string partition, string isr);
 
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Partition {Partition}: follower on node {Node} has not fetched for {Seconds:0.0} s; telling it to follow leader epoch {LeaderEpoch}")]
-    private static partial void LogRestartingFollower(ILogger logger, string partition, string node, double seconds, int leaderEpoch);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: could not checkpoint the high watermark: {Reason}")]
-    private static partial void LogHighWatermarkCheckpointFailed(ILogger logger, string partition, string reason);
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OrleansLog.Grains.Replication;
-using OrleansLog.Storage;
 
 namespace OrleansLog.Grains.Partitions;
 
@@ -13,25 +12,25 @@ internal sealed partial class PartitionGrain
 {
     public async Task<AdminResult> ReassignAsync(IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
     {
-        PartitionLog? log = _log ?? await GetLogAsync(cancellationToken);
-        if (log is null || _replication is null || _stored is null)
+        Partition? leading = _leading ?? await LeadingAsync(cancellationToken);
+        if (leading is null || _stored is null)
         {
             return AdminResult.Failure(
-                log is null ? _unavailableError : ErrorCode.InvalidReplicaAssignment,
-                $"{_partition}: {(log is null ? _unavailableReason : "the partition is not bound to nodes and cannot be reassigned")}");
+                leading is null ? _unavailableError : ErrorCode.InvalidReplicaAssignment,
+                $"{_id}: {(leading is null ? _unavailableReason : "the partition is not bound to nodes and cannot be reassigned")}");
         }
 
         if (replicas.Count == 0 || replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count)
         {
-            return AdminResult.Failure(ErrorCode.InvalidReplicaAssignment, $"{_partition}: replicas must be distinct node ids, at least one, got [{string.Join(",", replicas)}]");
+            return AdminResult.Failure(ErrorCode.InvalidReplicaAssignment, $"{_id}: replicas must be distinct node ids, at least one, got [{string.Join(",", replicas)}]");
         }
 
         await _recordLock.WaitAsync(cancellationToken);
         try
         {
-            if (_replication is not { } replication || _stored is not { } stored)
+            if (_leading is not { Replication: { } replication } partition || _stored is not { } stored)
             {
-                return AdminResult.Failure(_unavailableError, $"{_partition}: {_unavailableReason}");
+                return AdminResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
             }
 
             if (stored.TargetReplicas is { } running)
@@ -40,7 +39,7 @@ internal sealed partial class PartitionGrain
                     ? AdminResult.Ok
                     : AdminResult.Failure(
                         ErrorCode.ReassignmentInProgress,
-                        $"{_partition}: a reassignment to [{string.Join(",", running)}] is running; it must finish first");
+                        $"{_id}: a reassignment to [{string.Join(",", running)}] is running; it must finish first");
             }
 
             if (stored.Replicas.SequenceEqual(replicas))
@@ -48,8 +47,6 @@ internal sealed partial class PartitionGrain
                 return AdminResult.Ok;
             }
 
-            // A pending ISR change is dropped; the next fetch or check proposes it again against the new set.
-            replication.AbortIsrProposal();
             PartitionReplicationState next = stored.Copy();
             next.PartitionEpoch++;
             if (stored.Replicas.Order(StringComparer.Ordinal).SequenceEqual(replicas.Order(StringComparer.Ordinal)))
@@ -65,11 +62,13 @@ internal sealed partial class PartitionGrain
 
             if (!await TryWriteRecordAsync(next, cancellationToken))
             {
-                return AdminResult.Failure(ErrorCode.NotLeaderOrFollower, $"{_partition}: the replication record changed meanwhile; retry");
+                return AdminResult.Failure(ErrorCode.NotLeaderOrFollower, $"{_id}: the replication record changed meanwhile; retry");
             }
 
-            ApplyUpdate(replication.ChangeReplicas(next.Replicas, replication.Isr, next.PartitionEpoch));
-            LogReassignmentStarted(logger, _partition.ToString(), string.Join(",", stored.Replicas), string.Join(",", replicas));
+            // A pending ISR change is dropped; the next fetch or check proposes it again against the new set.
+            partition.ChangeReplicas(next.Replicas, replication.Isr, next.PartitionEpoch);
+            StartReplicationTimer();
+            LogReassignmentStarted(logger, _id.ToString(), string.Join(",", stored.Replicas), string.Join(",", replicas));
             foreach (string replica in next.Replicas)
             {
                 if (replica != node.NodeId && !stored.Replicas.Contains(replica))
@@ -93,7 +92,7 @@ internal sealed partial class PartitionGrain
     /// </summary>
     private async Task AdvanceReassignmentAsync()
     {
-        if (_stored?.TargetReplicas is null || _replication is null)
+        if (_stored?.TargetReplicas is null || _leading is null)
         {
             return;
         }
@@ -101,7 +100,7 @@ internal sealed partial class PartitionGrain
         await _recordLock.WaitAsync();
         try
         {
-            if (_replication is not { } replication || _stored is not { TargetReplicas: { } target } stored
+            if (_leading is not { Replication: { } replication } partition || _stored is not { TargetReplicas: { } target } stored
                 || !target.All(replication.IsInSync) || replication.PendingIsrProposal is not null)
             {
                 return;
@@ -122,11 +121,11 @@ internal sealed partial class PartitionGrain
                 return;
             }
 
-            LogReassignmentCompleted(logger, _partition.ToString(), string.Join(",", target), string.Join(",", removed));
-            int epoch = _leaderEpoch;
+            LogReassignmentCompleted(logger, _id.ToString(), string.Join(",", target), string.Join(",", removed));
+            int epoch = partition.LeaderEpoch;
             if (staying)
             {
-                ApplyUpdate(replication.ChangeReplicas(next.Replicas, next.Isr, next.PartitionEpoch));
+                partition.ChangeReplicas(next.Replicas, next.Isr, next.PartitionEpoch);
             }
             else
             {
@@ -137,11 +136,11 @@ internal sealed partial class PartitionGrain
             {
                 if (replica == node.NodeId)
                 {
-                    logs.Delete(_partition);
+                    logs.Delete(_id);
                 }
                 else
                 {
-                    await TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_partition, replica)).DeleteAsync(epoch));
+                    await TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_id, replica)).DeleteAsync(epoch));
                 }
             }
         }

@@ -117,8 +117,33 @@ internal sealed class ProducerStateTable
     public void Replay(in RecordBatchHeader storedBatch) =>
         Record(storedBatch, storedBatch.BaseOffset, storedBatch.MaxTimestamp, completion: null);
 
-    /// <summary>Forgets batches at or after <paramref name="offset"/> would need a replay; callers rebuild instead.</summary>
+    /// <summary>Forgets every producer (the log was emptied, or the state is about to be rebuilt).</summary>
     public void Clear() => _producers.Clear();
+
+    /// <summary>Every producer's epoch and retained batches, for a snapshot; pending answers are not part of it.</summary>
+    public IEnumerable<ProducerSnapshotEntry> Export()
+    {
+        foreach (var (producerId, entry) in _producers)
+        {
+            yield return new ProducerSnapshotEntry(producerId, entry.Epoch, entry.LastSequence, [.. entry.Batches.Select(b => b with { Completion = null })]);
+        }
+    }
+
+    /// <summary>Replaces the state with a snapshot's (the batches after the snapshot are replayed next).</summary>
+    public void Import(IEnumerable<ProducerSnapshotEntry> entries)
+    {
+        _producers.Clear();
+        foreach (ProducerSnapshotEntry imported in entries)
+        {
+            var entry = new ProducerEntry(imported.Epoch) { LastSequence = imported.LastSequence };
+            foreach (ProducerBatch batch in imported.Batches.TakeLast(BatchesToRetain))
+            {
+                entry.Batches.Enqueue(batch);
+            }
+
+            _producers[imported.ProducerId] = entry;
+        }
+    }
 
     private static int NextSequence(int lastSequence) => lastSequence == int.MaxValue ? 0 : lastSequence + 1;
 

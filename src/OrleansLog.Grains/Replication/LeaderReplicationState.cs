@@ -23,15 +23,17 @@ namespace OrleansLog.Grains.Replication;
 /// persisted them with a compare-and-swap, because only one leader per epoch may change the ISR.</item>
 /// </list>
 /// <para><b>Thread-safety:</b> not thread-safe; the partition grain's turn is the lock.</para>
+/// <para><b>Waiters:</b> each acks=all append gets its answer as a task (<see cref="ReplicationUpdate.Acknowledged"/>),
+/// completed here and only here — when the HW passes it, or when the leader resigns.</para>
 /// <para><b>Allocation:</b> fetches and appends that complete nothing allocate nothing; a completion list is
-/// allocated only when some append completes.</para>
+/// allocated only when some append completes, a waiter only per acks=all append.</para>
 /// </summary>
 public sealed class LeaderReplicationState
 {
     private readonly TimeProvider _time;
     private readonly string _topicPartition;
     private readonly Dictionary<string, FollowerFetchState> _followers = new(StringComparer.Ordinal);
-    private readonly Queue<(long LastOffset, int MinInsyncReplicas)> _pending = new();
+    private readonly Queue<PendingAppend> _pending = new();
     private readonly int _maxPendingAppends;
     private LeaderAndIsr _committed;
     private IsrProposal? _proposal;
@@ -158,7 +160,9 @@ public sealed class LeaderReplicationState
                     $"{_topicPartition}: {_pending.Count} acks=all appends are already waiting, the bound is {_maxPendingAppends}; the caller must apply back-pressure before appending.");
             }
 
-            _pending.Enqueue((lastOffset, minInsyncReplicas));
+            var waiter = new TaskCompletionSource<ErrorCode>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending.Enqueue(new PendingAppend(lastOffset, minInsyncReplicas, waiter));
+            return Update(ErrorCode.None, null) with { Acknowledged = waiter.Task };
         }
 
         return Update(ErrorCode.None, null);
@@ -368,8 +372,9 @@ public sealed class LeaderReplicationState
         }
 
         var failed = new List<AppendCompletion>(_pending.Count);
-        while (_pending.TryDequeue(out (long LastOffset, int MinInsyncReplicas) append))
+        while (_pending.TryDequeue(out PendingAppend append))
         {
+            append.Waiter.TrySetResult(error);
             failed.Add(new AppendCompletion(append.LastOffset, error));
         }
 
@@ -421,10 +426,11 @@ public sealed class LeaderReplicationState
         }
 
         List<AppendCompletion>? completed = null;
-        while (_pending.TryPeek(out (long LastOffset, int MinInsyncReplicas) append) && append.LastOffset < _highWatermark)
+        while (_pending.TryPeek(out PendingAppend append) && append.LastOffset < _highWatermark)
         {
             _pending.Dequeue();
             ErrorCode result = _committed.Isr.Count < append.MinInsyncReplicas ? ErrorCode.NotEnoughReplicasAfterAppend : ErrorCode.None;
+            append.Waiter.TrySetResult(result);
             (completed ??= []).Add(new AppendCompletion(append.LastOffset, result));
         }
 
@@ -433,6 +439,9 @@ public sealed class LeaderReplicationState
 
     private long LogEndOffsetOf(string member) =>
         member == _committed.Leader ? _logEndOffset : Math.Max(0, _followers[member].LogEndOffset);
+
+    /// <summary>An acks=all append waiting for the in-sync replicas; its waiter is the one place its answer is kept.</summary>
+    private readonly record struct PendingAppend(long LastOffset, int MinInsyncReplicas, TaskCompletionSource<ErrorCode> Waiter);
 
     private static bool Contains(IReadOnlyList<string> members, string nodeId)
     {

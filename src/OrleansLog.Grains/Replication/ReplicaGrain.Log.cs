@@ -43,6 +43,4 @@ internal sealed partial class ReplicaGrain
     [LoggerMessage(Level = LogLevel.Debug, Message = "Replica {Partition} on node {Node}: already follows leader epoch {LeaderEpoch} (fetch loop running: {Running}, fetch in flight: {InFlight})")]
     private static partial void LogAlreadyFollowing(ILogger logger, string partition, string node, int leaderEpoch, bool running, bool inFlight);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Replica {Partition} on node {Node}: could not checkpoint the high watermark: {Reason}")]
-    private static partial void LogCheckpointFailed(ILogger logger, string partition, string node, string reason);
 }

@@ -1,13 +1,11 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using OrleansLog.Grains.Cluster;
 using OrleansLog.Grains.Hosting;
 using OrleansLog.Grains.Logs;
+using OrleansLog.Grains.Partitions;
 using OrleansLog.Grains.Placement;
-using OrleansLog.Records;
 using OrleansLog.Storage;
 
 namespace OrleansLog.Grains.Replication;
@@ -26,7 +24,11 @@ namespace OrleansLog.Grains.Replication;
 /// never make it append, and a leader of an older epoch learns that it is stale.</para>
 /// <para>Reentrant: the fetch loop awaits the leader without holding the turn; every step re-checks that the
 /// replica still follows before it touches the log, so after <see cref="StopAsync"/> returns the log is the
-/// local leader's alone.</para>
+/// local leader's alone. What goes into the log, and how, is <see cref="Partition"/>'s (its follower side);
+/// this grain owns the loop, the epoch fence and truncation.</para>
+/// <para>Liveness: the loop retries forever while following; whether this replica follows at all is checked by
+/// its node (<see cref="LocalReplicaSupervisor"/>, which also keeps the activation alive), and a new leader
+/// tells it when it takes office. There is no timer here.</para>
 /// </summary>
 [Reentrant]
 [NodePlacement]
@@ -38,8 +40,6 @@ internal sealed partial class ReplicaGrain(
     IOptions<OrleansLogOptions> options,
     ILogger<ReplicaGrain> logger) : Grain, IReplicaGrain
 {
-    /// <summary>Also how often the high watermark is checkpointed (Kafka's replica.high.watermark.checkpoint.interval.ms).</summary>
-    private static readonly TimeSpan KeepAliveInterval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MinBackoff = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(1);
 
@@ -59,9 +59,7 @@ internal sealed partial class ReplicaGrain(
     private CancellationTokenSource? _stop;
     private CancellationTokenSource? _attempt;
     private Task? _loop;
-    private IGrainTimer? _keepAlive;
-    private PartitionLog? _log;
-    private long _highWatermark;
+    private Partition? _copy;
     private TimeSpan _backoff = MinBackoff;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -106,11 +104,8 @@ internal sealed partial class ReplicaGrain(
             _following = true;
             _truncation.Close();
             _stop = new CancellationTokenSource();
+            _copy?.BecomeFollower();
             _loop = RunAsync(_stop.Token);
-            _keepAlive ??= this.RegisterGrainTimer(
-                static (grain, _) => grain.EnsureRunning(),
-                this,
-                new GrainTimerCreationOptions(KeepAliveInterval, KeepAliveInterval) { KeepAlive = true, Interleave = true });
             LogFollowing(logger, _partition.ToString(), _nodeId, leaderEpoch);
         }
 
@@ -141,7 +136,7 @@ internal sealed partial class ReplicaGrain(
         else if (_fence.Accept(leaderEpoch) == ErrorCode.None)
         {
             Stop();
-            _log = null;
+            _copy = null;
             logs.Delete(_partition);
             LogDeleted(logger, _partition.ToString(), _nodeId, leaderEpoch);
             this.DeactivateOnIdle();
@@ -150,11 +145,16 @@ internal sealed partial class ReplicaGrain(
         return Task.CompletedTask;
     }
 
+    /// <summary>The replica's state; a fetch loop that ended while following is restarted (the node's periodic check calls this).</summary>
     public Task<ReplicaStatus> GetStatusAsync(CancellationToken cancellationToken = default)
     {
         if (!_onItsNode)
         {
             LeaveWrongNode();
+        }
+        else if (_following && _stop is { } stop && (_loop is null || _loop.IsCompleted))
+        {
+            _loop = RunAsync(stop.Token);
         }
 
         return Task.FromResult(Status());
@@ -189,9 +189,9 @@ internal sealed partial class ReplicaGrain(
 
     private ReplicaStatus Status()
     {
-        PartitionLog? log = _log;
+        Partition? copy = _copy;
         return new ReplicaStatus(
-            _nodeId, _following, _fence.LatestEpoch, log?.LogStartOffset ?? -1, log?.LogEndOffset ?? -1, _highWatermark);
+            _nodeId, _following, _fence.LatestEpoch, copy?.Log.LogStartOffset ?? -1, copy?.Log.LogEndOffset ?? -1, copy?.HighWatermark ?? -1);
     }
 
     private void Stop()
@@ -200,31 +200,7 @@ internal sealed partial class ReplicaGrain(
         _stop?.Cancel();
         _stop?.Dispose();
         _stop = null;
-        _keepAlive?.Dispose();
-        _keepAlive = null;
-    }
-
-    /// <summary>Every few seconds: restarts a fetch loop that ended, and checkpoints the high watermark.</summary>
-    private Task EnsureRunning()
-    {
-        if (_following && _stop is { } stop && (_loop is null || _loop.IsCompleted))
-        {
-            _loop = RunAsync(stop.Token);
-        }
-
-        if (_following && _log is { } log)
-        {
-            try
-            {
-                log.CheckpointHighWatermark(_highWatermark);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                LogCheckpointFailed(logger, _partition.ToString(), _nodeId, ex.Message);
-            }
-        }
-
-        return Task.CompletedTask;
+        _copy?.StopFollowing();
     }
 
     private async Task RunAsync(CancellationToken cancellationToken)
@@ -276,16 +252,23 @@ internal sealed partial class ReplicaGrain(
     /// <summary>One truncation (when needed) and one fetch; false when the caller should back off.</summary>
     private async Task<bool> FetchOnceAsync(CancellationToken cancellationToken)
     {
-        PartitionLog? log = _log ??= await OpenLogAsync(cancellationToken);
-        if (log is null || !StillFollowing(cancellationToken))
+        Partition? copy = _copy ??= await OpenCopyAsync(cancellationToken);
+        if (copy is null || !StillFollowing(cancellationToken))
         {
             return false;
         }
 
+        if (copy.Role != PartitionRole.Follower)
+        {
+            copy.BecomeFollower();
+        }
+
+        PartitionLog log = copy.Log;
+
         IPartitionGrain leader = GrainFactory.GetGrain<IPartitionGrain>(_partition.ToGrainKey());
         if (!_truncation.MayFetch(_fence.LatestEpoch))
         {
-            if (!await TruncateAsync(log, leader, cancellationToken))
+            if (!await TruncateAsync(copy, leader, cancellationToken))
             {
                 return false;
             }
@@ -312,7 +295,7 @@ internal sealed partial class ReplicaGrain(
             switch (result.Error)
             {
                 case ErrorCode.None:
-                    await AppendAsync(log, result, cancellationToken);
+                    await copy.AppendFetchedAsync(result, cancellationToken);
                     return true;
 
                 case ErrorCode.FencedLeaderEpoch when result.LeaderEpoch > _fence.LatestEpoch:
@@ -323,15 +306,14 @@ internal sealed partial class ReplicaGrain(
 
                 case ErrorCode.OffsetOutOfRange when result.LogStartOffset > request.FetchOffset:
                     LogStartingOver(logger, _partition.ToString(), _nodeId, request.FetchOffset, result.LogStartOffset);
-                    log.TruncateFullyAndStartAt(result.LogStartOffset);
-                    _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+                    copy.StartOverAt(result.LogStartOffset);
                     return true;
 
                 case ErrorCode.OffsetOutOfRange when result.LogEndOffset >= 0 && request.FetchOffset > result.LogEndOffset:
                     // Only after an unresolved truncation (the leader knew none of this log's epochs, e.g. an
                     // unclean election): this log is ahead of the leader, and the leader's log wins.
                     LogAheadOfLeader(logger, _partition.ToString(), _nodeId, request.FetchOffset, result.LogEndOffset);
-                    log.TruncateTo(Math.Max(log.LogStartOffset, result.LogEndOffset));
+                    copy.TruncateTo(result.LogEndOffset);
                     return true;
 
                 default:
@@ -345,8 +327,9 @@ internal sealed partial class ReplicaGrain(
         }
     }
 
-    private async Task<bool> TruncateAsync(PartitionLog log, IPartitionGrain leader, CancellationToken cancellationToken)
+    private async Task<bool> TruncateAsync(Partition copy, IPartitionGrain leader, CancellationToken cancellationToken)
     {
+        PartitionLog log = copy.Log;
         int fence = _fence.LatestEpoch;
         long logEnd = log.LogEndOffset;
         _attempt?.CancelAfter(LeaderCallTimeout);
@@ -385,8 +368,7 @@ internal sealed partial class ReplicaGrain(
         if (decision.Outcome == TruncationOutcome.Complete && decision.TruncateToOffset < logEnd)
         {
             LogTruncating(logger, _partition.ToString(), _nodeId, logEnd, decision.TruncateToOffset, decision.Reason);
-            log.TruncateTo(Math.Max(decision.TruncateToOffset, log.LogStartOffset));
-            _highWatermark = Math.Min(_highWatermark, log.LogEndOffset);
+            copy.TruncateTo(decision.TruncateToOffset);
         }
         else if (decision.Outcome == TruncationOutcome.Unresolved)
         {
@@ -397,61 +379,7 @@ internal sealed partial class ReplicaGrain(
         return true;
     }
 
-    private async Task AppendAsync(PartitionLog log, ReplicaFetchResult result, CancellationToken cancellationToken)
-    {
-        int length = result.Records.Length;
-        if (length > 0)
-        {
-            // A pooled copy: fetches of up to a megabyte each would otherwise land on the large-object heap.
-            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
-            try
-            {
-                Memory<byte> batches = rented.AsMemory(0, length);
-                result.Records.CopyTo(batches.Span);
-                CheckCrcs(batches.Span);
-                long logStart = log.LogStartOffset;
-                if (FollowerLogStart.AlignToFirstBatch(log, batches.Span))
-                {
-                    LogStartingOver(logger, _partition.ToString(), _nodeId, logStart, log.LogStartOffset);
-                }
-
-                await log.AppendAsFollowerAsync(batches, cancellationToken);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
-
-        if (result.LogStartOffset > log.LogStartOffset)
-        {
-            // Follow the leader's retention and DeleteRecords, so the log start offset is the same everywhere.
-            log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, log.LogEndOffset));
-        }
-
-        _highWatermark = Math.Min(result.HighWatermark, log.LogEndOffset);
-    }
-
-    /// <summary>A batch damaged on the way is refused before it reaches the disk; the fetch is retried.</summary>
-    private void CheckCrcs(ReadOnlySpan<byte> span)
-    {
-        for (int position = 0; position < span.Length;)
-        {
-            int length = RecordBatchHeader.ReadBatchLength(span[position..]) + RecordBatchLayout.LogOverhead;
-            ReadOnlySpan<byte> batch = span.Slice(position, length);
-            uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchLayout.CrcPosition..]);
-            uint computed = RecordBatchHeader.ComputeCrc(batch);
-            if (stored != computed)
-            {
-                throw new CorruptReplicaBatchException(
-                    $"{_partition} on node {_nodeId}: batch at offset {BinaryPrimitives.ReadInt64BigEndian(batch)} from the leader has CRC {computed:x8}, expected {stored:x8}");
-            }
-
-            position += length;
-        }
-    }
-
-    private async Task<PartitionLog?> OpenLogAsync(CancellationToken cancellationToken)
+    private async Task<Partition?> OpenCopyAsync(CancellationToken cancellationToken)
     {
         TopicMetadata topic;
         using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
@@ -471,14 +399,11 @@ internal sealed partial class ReplicaGrain(
             return null;
         }
 
-        PartitionLog log = logs.GetOrOpen(_partition, topic.Config);
-        _highWatermark = Math.Min(Math.Max(_highWatermark, log.CheckpointedHighWatermark), log.LogEndOffset);
-        return log;
+        Partition copy = await logs.GetOrOpenAsync(_partition, topic.Config, cancellationToken);
+        return StillFollowing(cancellationToken) ? copy : null;
     }
 
     private bool StillFollowing(CancellationToken cancellationToken) => _following && !cancellationToken.IsCancellationRequested;
-
-    private sealed class CorruptReplicaBatchException(string message) : Exception(message);
 
     private sealed class LeaderRefusedException(ErrorCode error, string? message) : Exception(message ?? error.ToString())
     {

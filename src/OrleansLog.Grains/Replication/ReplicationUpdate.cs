@@ -9,8 +9,10 @@ namespace OrleansLog.Grains.Replication;
 /// <param name="HighWatermark">The leader's high watermark after the operation.</param>
 /// <param name="Completed">acks=all appends that stopped waiting, in offset order; empty (not allocated) when none did.</param>
 /// <param name="IsrProposal">A new ISR change to persist, or null.</param>
+/// <param name="Acknowledged">For an acks=all leader append: its answer once replicated (or the leader resigned); else null.</param>
 public readonly record struct ReplicationUpdate(
     ErrorCode Error,
     long HighWatermark,
     IReadOnlyList<AppendCompletion> Completed,
-    IsrProposal? IsrProposal);
+    IsrProposal? IsrProposal,
+    Task<ErrorCode>? Acknowledged = null);

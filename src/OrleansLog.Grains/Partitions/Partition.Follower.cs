@@ -1,0 +1,124 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using OrleansLog.Grains.Replication;
+using OrleansLog.Records;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>
+/// The follower's side: what the replica on this node copied from the leader goes into the log here, with
+/// the producer state kept up to date as Kafka's followers do, so this copy can take office without
+/// replaying its log.
+/// </summary>
+internal sealed partial class Partition
+{
+    /// <summary>
+    /// Appends a successful replica fetch's batches (checking each CRC first: a batch damaged on the way
+    /// never reaches the disk), follows the leader's log start, and takes the leader's high watermark
+    /// (never above this log's end). Nothing is touched once this copy stopped following.
+    /// </summary>
+    /// <exception cref="CorruptReplicaBatchException">A batch's CRC does not match; nothing was appended.</exception>
+    public async Task AppendFetchedAsync(ReplicaFetchResult result, CancellationToken cancellationToken)
+    {
+        if (Role != PartitionRole.Follower)
+        {
+            return;
+        }
+
+        int length = result.Records.Length;
+        if (length > 0)
+        {
+            // A pooled copy: fetches of up to a megabyte each would otherwise land on the large-object heap.
+            byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+            try
+            {
+                Memory<byte> batches = rented.AsMemory(0, length);
+                result.Records.CopyTo(batches.Span);
+                CheckCrcs(batches.Span);
+                long logStart = Log.LogStartOffset;
+                if (FollowerLogStart.AlignToFirstBatch(Log, batches.Span))
+                {
+                    _producers.Clear();
+                    ProducerStateSnapshot.DeleteAll(Log.Directory);
+                    LogStartedOver(_logger, Id.ToString(), logStart, Log.LogStartOffset);
+                }
+
+                ValueTask<LogAppendInfo> durable = Log.AppendAsFollowerAsync(batches, cancellationToken);
+                ReplayProducers(batches.Span);
+                SnapshotIfRolled();
+                await durable;
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+
+        if (Role != PartitionRole.Follower)
+        {
+            // The fsync was awaited: the log may be the new leader's now.
+            return;
+        }
+
+        if (result.LogStartOffset > Log.LogStartOffset)
+        {
+            // Follow the leader's retention and DeleteRecords, so the log start offset is the same everywhere.
+            Log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, Log.LogEndOffset));
+        }
+
+        _highWatermark = Math.Min(result.HighWatermark, Log.LogEndOffset);
+        CheckpointHighWatermarkIfDue();
+    }
+
+    /// <summary>
+    /// Cuts this copy's log back to <paramref name="offset"/> (a divergence found by leader epoch, or a log
+    /// ahead of its leader): the high watermark follows, snapshots above the cut go, and the producer state
+    /// is reloaded from what is left.
+    /// </summary>
+    public void TruncateTo(long offset)
+    {
+        Log.TruncateTo(Math.Max(offset, Log.LogStartOffset));
+        _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
+        ProducerStateSnapshot.DeleteAbove(Log.Directory, Log.LogEndOffset);
+        ProducerStateLoad = LoadProducerState();
+    }
+
+    /// <summary>Empties this copy's log and restarts it at the leader's log start (the follower fell behind retention).</summary>
+    public void StartOverAt(long offset)
+    {
+        Log.TruncateFullyAndStartAt(offset);
+        _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
+        _producers.Clear();
+        ProducerStateSnapshot.DeleteAll(Log.Directory);
+        _snapshotSegment = Log.ActiveSegmentBaseOffset;
+    }
+
+    private void ReplayProducers(ReadOnlySpan<byte> batches)
+    {
+        for (int position = 0; position < batches.Length;)
+        {
+            ReadOnlySpan<byte> batch = batches[position..];
+            _producers.Replay(RecordBatchHeader.Read(batch));
+            position += RecordBatchHeader.ReadBatchLength(batch) + RecordBatchLayout.LogOverhead;
+        }
+    }
+
+    private void CheckCrcs(ReadOnlySpan<byte> span)
+    {
+        for (int position = 0; position < span.Length;)
+        {
+            int length = RecordBatchHeader.ReadBatchLength(span[position..]) + RecordBatchLayout.LogOverhead;
+            ReadOnlySpan<byte> batch = span.Slice(position, length);
+            uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchLayout.CrcPosition..]);
+            uint computed = RecordBatchHeader.ComputeCrc(batch);
+            if (stored != computed)
+            {
+                throw new CorruptReplicaBatchException(
+                    $"{Id}: batch at offset {BinaryPrimitives.ReadInt64BigEndian(batch)} from the leader has CRC {computed:x8}, expected {stored:x8}");
+            }
+
+            position += length;
+        }
+    }
+}

@@ -1,0 +1,264 @@
+using System.Buffers.Binary;
+using OrleansLog.Grains.Replication;
+using OrleansLog.Records;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>The leader's produce path: validate, dedupe, append, wait for the fsync and the in-sync replicas.</summary>
+internal sealed partial class Partition
+{
+    /// <summary>How long a batch that overtook an earlier one of its producer waits for it.</summary>
+    private static readonly TimeSpan OvertakenBatchWait = TimeSpan.FromSeconds(2);
+
+    private int _overtakenBatches;
+
+    /// <summary>
+    /// Appends one record batch as leader. Its checks, offset assignment and write to the page cache run
+    /// synchronously (so order and producer state stay exact), then it waits for the group-committed fsync
+    /// (flush.messages=1) and, under acks=all, for the ISR — up to replica.lag.time.max or the caller's
+    /// token; the batch's own answer still settles for its retries after that.
+    /// </summary>
+    public async Task<AppendResult> AppendAsync(byte[] bytes, Acks acks, CancellationToken cancellationToken)
+    {
+        if (NotLeading() is { } refused)
+        {
+            return AppendResult.Failure(refused.Error, refused.Message);
+        }
+
+        if (acks is not (Acks.None or Acks.Leader or Acks.All))
+        {
+            return AppendResult.Failure(ErrorCode.InvalidRequiredAcks, $"{Id}: acks must be 0, 1 or -1, was {(short)acks}");
+        }
+
+        BatchValidationResult validation = RecordBatchValidator.Validate(bytes, _config.MaxMessageBytes);
+        if (!validation.IsValid)
+        {
+            LogRejected(_logger, Id.ToString(), validation.Error, validation.Message);
+            return AppendResult.Failure(validation.Error, $"{Id}: {validation.Message}");
+        }
+
+        RecordBatchHeader header = validation.Header;
+        SequenceCheck check = _producers.Check(header);
+        if (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header))
+        {
+            check = await WaitForEarlierBatchesAsync(header, cancellationToken);
+            if (NotLeading() is { } gone)
+            {
+                return AppendResult.Failure(gone.Error, gone.Message);
+            }
+        }
+
+        if (check.Verdict == SequenceVerdict.Reject)
+        {
+            return AppendResult.Failure(check.Error, $"{Id}: {check.Message}");
+        }
+
+        if (check.Verdict == SequenceVerdict.Duplicate)
+        {
+            return await AnswerDuplicateAsync(check.Original!, acks, cancellationToken);
+        }
+
+        LeaderReplicationState replication = _replication!;
+        if (replication.CheckAppend(acks, _config.MinInSyncReplicas) is ErrorCode.NotEnoughReplicas)
+        {
+            return AppendResult.Failure(
+                ErrorCode.NotEnoughReplicas,
+                $"{Id}: acks=all needs min.insync.replicas={_config.MinInSyncReplicas} in-sync replicas, but the ISR is [{string.Join(",", replication.Isr)}] ({replication.Isr.Count}); nothing was appended");
+        }
+
+        if (_config.MessageTimestampType == "LogAppendTime")
+        {
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            StampLogAppendTime(bytes, now);
+            header = header with { MaxTimestamp = now };
+        }
+
+        LogAppend append;
+        try
+        {
+            append = Log.Append(bytes, header, LeaderEpoch);
+        }
+        catch (KafkaStorageException ex)
+        {
+            return StorageFailure(ex);
+        }
+
+        // The bytes are in the log: followers may fetch them now, and acks=all waits for them.
+        LogAppendInfo info = append.Info;
+        ReplicationUpdate update = replication.OnLeaderAppended(info.LastOffset, acks, _config.MinInSyncReplicas);
+        Task<ErrorCode>? replicated = update.Acknowledged;
+        Apply(update);
+        SignalDataArrived();
+        if (append.Durable.IsCompletedSuccessfully && (replicated is null || replicated.IsCompleted))
+        {
+            _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
+            SnapshotIfRolled();
+            return ReplicatedResult(info, replicated?.Result ?? ErrorCode.None);
+        }
+
+        // Record the batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
+        var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, acknowledged.Task);
+        SnapshotIfRolled();
+        Task<AppendResult> settled = SettleAsync(append.Durable, replicated, acknowledged);
+        try
+        {
+            return await settled.WaitAsync(_settings.ReplicaLagTime, _time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return AppendResult.Failure(
+                ErrorCode.RequestTimedOut,
+                $"{Id}: offsets {info.BaseOffset}..{info.LastOffset} were appended but are not yet acknowledged by the in-sync replicas (high watermark {HighWatermark}); retry to learn the outcome");
+        }
+    }
+
+    /// <summary>Waits for the fsync and the in-sync replicas, then records the batch's final answer.</summary>
+    private async Task<AppendResult> SettleAsync(ValueTask<LogAppendInfo> durable, Task<ErrorCode>? replicated, TaskCompletionSource<AppendResult> acknowledged)
+    {
+        AppendResult result;
+        try
+        {
+            LogAppendInfo info = await durable;
+            result = ReplicatedResult(info, replicated is null ? ErrorCode.None : await replicated);
+        }
+        catch (KafkaStorageException ex)
+        {
+            result = StorageFailure(ex);
+        }
+
+        acknowledged.SetResult(result);
+        return result;
+    }
+
+    private AppendResult ReplicatedResult(LogAppendInfo info, ErrorCode replication) => replication switch
+    {
+        ErrorCode.None => AppendResult.Success(info.BaseOffset, info.LastOffset, info.LogAppendTimeMs, Log.LogStartOffset),
+        ErrorCode.NotEnoughReplicasAfterAppend => AppendResult.Failure(
+            replication,
+            $"{Id}: offsets {info.BaseOffset}..{info.LastOffset} were appended, but the ISR shrank below min.insync.replicas={_config.MinInSyncReplicas} before they were replicated"),
+        _ => AppendResult.Failure(
+            replication,
+            $"{Id}: offsets {info.BaseOffset}..{info.LastOffset} were appended by the leader of epoch {LeaderEpoch}, which stopped leading before they were replicated; retry"),
+    };
+
+    /// <summary>
+    /// A retried batch the leader already has. Its original answer stands, except that under acks=all a
+    /// retry is acknowledged only once the batch is below the high watermark — it may have been appended
+    /// by an earlier leader, or its first answer may have been NotEnoughReplicasAfterAppend.
+    /// </summary>
+    private async Task<AppendResult> AnswerDuplicateAsync(ProducerBatch original, Acks acks, CancellationToken cancellationToken)
+    {
+        AppendResult answer;
+        try
+        {
+            answer = original.Completion is { } pending
+                ? await pending.WaitAsync(_settings.ReplicaLagTime, _time, cancellationToken)
+                : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, Log.LogStartOffset);
+        }
+        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+        {
+            return AppendResult.Failure(
+                ErrorCode.RequestTimedOut,
+                $"{Id}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} has no answer yet; retry");
+        }
+
+        if (acks != Acks.All || (answer.IsSuccess && original.Completion is not null))
+        {
+            return answer;
+        }
+
+        long deadline = DeadlineAfter(_settings.ReplicaLagTime);
+        while (HighWatermark <= original.LastOffset)
+        {
+            if (NotLeading() is { } gone)
+            {
+                return AppendResult.Failure(gone.Error, gone.Message);
+            }
+
+            LeaderReplicationState replication = _replication!;
+            if (replication.CheckAppend(acks, _config.MinInSyncReplicas) == ErrorCode.NotEnoughReplicas)
+            {
+                return AppendResult.Failure(
+                    ErrorCode.NotEnoughReplicas,
+                    $"{Id}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} is not yet replicated and the ISR [{string.Join(",", replication.Isr)}] is below min.insync.replicas={_config.MinInSyncReplicas}");
+            }
+
+            if (_time.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested)
+            {
+                return AppendResult.Failure(
+                    ErrorCode.RequestTimedOut,
+                    $"{Id}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} was not replicated in time (high watermark {HighWatermark})");
+            }
+
+            await WaitForDataAsync(DataArrived, Remaining(deadline), cancellationToken);
+        }
+
+        return AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, Log.LogStartOffset);
+    }
+
+    /// <summary>
+    /// Holds back an idempotent batch that arrived ahead of an earlier batch of the same producer: Orleans
+    /// may deliver concurrent calls out of order, and rejecting the overtaking batch would make the producer
+    /// retry (and with five in flight, retry again and again). The batch waits, up to
+    /// <see cref="OvertakenBatchWait"/>, for the batches before it; then it is checked again, and a gap that
+    /// is still there is OutOfOrderSequenceNumber as in Kafka. At most <see cref="ProducerStateTable.BatchesToRetain"/>
+    /// batches wait at once, the most a well-behaved producer has in flight.
+    /// </summary>
+    private async Task<SequenceCheck> WaitForEarlierBatchesAsync(RecordBatchHeader header, CancellationToken cancellationToken)
+    {
+        SequenceCheck check = _producers.Check(header);
+        if (_overtakenBatches >= ProducerStateTable.BatchesToRetain)
+        {
+            return check;
+        }
+
+        _overtakenBatches++;
+        try
+        {
+            long deadline = DeadlineAfter(OvertakenBatchWait);
+            while (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header) && Role == PartitionRole.Leader)
+            {
+                if (_time.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested)
+                {
+                    break;
+                }
+
+                await WaitForDataAsync(DataArrived, Remaining(deadline), cancellationToken);
+                check = _producers.Check(header);
+            }
+        }
+        finally
+        {
+            _overtakenBatches--;
+        }
+
+        return check;
+    }
+
+    /// <summary>Why this copy cannot serve as leader now, or null when it leads.</summary>
+    private (ErrorCode Error, string Message)? NotLeading() => Role == PartitionRole.Leader
+        ? null
+        : (ErrorCode.NotLeaderOrFollower, $"{Id}: this node's copy is not the leader (role {Role}, last leader epoch {LeaderEpoch}); retry");
+
+    private AppendResult StorageFailure(KafkaStorageException ex)
+    {
+        LogStorageFailure(_logger, ex, Id.ToString());
+        return AppendResult.Failure(ErrorCode.KafkaStorageError, $"{Id}: {ex.Message}");
+    }
+
+    /// <summary>
+    /// message.timestamp.type=LogAppendTime: Kafka sets the timestamp-type bit and maxTimestamp to the
+    /// broker's clock. Both are inside the CRC, so the CRC is recomputed — the one case where the broker
+    /// touches checksummed bytes (DefaultRecordBatch.setMaxTimestamp).
+    /// </summary>
+    private static void StampLogAppendTime(byte[] batch, long nowMs)
+    {
+        Span<byte> span = batch;
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(span[RecordBatchLayout.AttributesPosition..]);
+        BinaryPrimitives.WriteInt16BigEndian(span[RecordBatchLayout.AttributesPosition..], (short)(attributes | RecordBatchLayout.TimestampTypeMask));
+        BinaryPrimitives.WriteInt64BigEndian(span[RecordBatchLayout.MaxTimestampPosition..], nowMs);
+        BinaryPrimitives.WriteUInt32BigEndian(span[RecordBatchLayout.CrcPosition..], RecordBatchHeader.ComputeCrc(span));
+    }
+}

@@ -1,0 +1,311 @@
+using Microsoft.Extensions.Logging;
+using OrleansLog.Grains.Replication;
+using OrleansLog.Records;
+using OrleansLog.Storage;
+
+namespace OrleansLog.Grains.Partitions;
+
+/// <summary>
+/// This node's copy of one partition and the rules it follows (Kafka's <c>Partition</c>): the log, the
+/// role (leader in an epoch, or follower), the one high watermark, the leader's replication state with its
+/// acks=all waiters, the idempotent producers' state, and the data-arrived signal that wakes long-polling
+/// fetches. No Orleans: the partition grain (leader) and the replica grain (follower) drive it, elections
+/// and the replication record stay with them, and tests drive it directly with a fake clock.
+/// <para><b>Files:</b> produce (<c>Partition.Produce.cs</c>), consumer fetch and offsets
+/// (<c>Partition.Fetch.cs</c>), the leader's side of replication (<c>Partition.Replication.cs</c>), the
+/// follower's (<c>Partition.Follower.cs</c>); producer-state snapshots here.</para>
+/// <para><b>Threading:</b> one caller at a time — the grain whose role it is, in its turns. Role changes
+/// are handed over explicitly: the replica stops before the leader starts (and the log's own owner check
+/// catches a violation). Fetches may wait concurrently; they re-check the role when they wake.</para>
+/// </summary>
+internal sealed partial class Partition
+{
+    /// <summary>Kafka's replica.high.watermark.checkpoint.interval.ms: the HW goes to disk at most this often.</summary>
+    private static readonly TimeSpan HighWatermarkCheckpointInterval = TimeSpan.FromSeconds(5);
+
+    private readonly PartitionSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ProducerStateTable _producers = new();
+    private TopicConfig _config;
+    private LeaderReplicationState? _replication;
+    private ILeaderHost? _host;
+    private long _highWatermark;
+    private TaskCompletionSource _dataArrived = NewSignal();
+    private long _lastHighWatermarkCheckpoint;
+    private long _snapshotSegment;
+
+    /// <summary>Opens the partition over an open (recovered) log and loads its producer state.</summary>
+    public Partition(TopicPartition id, PartitionLog log, TopicConfig config, PartitionSettings settings, TimeProvider timeProvider, ILogger<Partition> logger)
+    {
+        Id = id;
+        Log = log;
+        _config = config;
+        _settings = settings;
+        _time = timeProvider;
+        _logger = logger;
+        _highWatermark = Math.Min(log.CheckpointedHighWatermark, log.LogEndOffset);
+        _lastHighWatermarkCheckpoint = timeProvider.GetTimestamp();
+        ProducerStateLoad = LoadProducerState();
+    }
+
+    public TopicPartition Id { get; }
+
+    public PartitionLog Log { get; }
+
+    public TopicConfig Config => _config;
+
+    public PartitionRole Role { get; private set; }
+
+    /// <summary>The epoch this copy leads in; -1 when it has never led.</summary>
+    public int LeaderEpoch { get; private set; } = -1;
+
+    /// <summary>
+    /// The high watermark: while leading, the replication state's (min log end over the ISR); otherwise
+    /// what the leader last said (follower) or the checkpoint.
+    /// </summary>
+    public long HighWatermark => _replication?.HighWatermark ?? _highWatermark;
+
+    /// <summary>The leader's replication state (ISR, followers, pending proposal); null unless leading.</summary>
+    public LeaderReplicationState? Replication => _replication;
+
+    public int ProducerCount => _producers.ProducerCount;
+
+    /// <summary>How the producer state was last loaded: from which snapshot, replaying how many batches.</summary>
+    public ProducerStateLoad ProducerStateLoad { get; private set; }
+
+    /// <summary>Completes at the next append, high-watermark move or role change.</summary>
+    public Task DataArrived => _dataArrived.Task;
+
+    /// <summary>
+    /// Takes office in <paramref name="record"/>'s epoch: the high watermark starts at what this copy knew
+    /// (as follower, or from the checkpoint), clamped to the log end — the whole log end when it is the only
+    /// replica — and acks=all appends wait for <paramref name="record"/>'s ISR.
+    /// </summary>
+    public void BecomeLeader(LeaderAndIsr record, ILeaderHost host)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(host);
+        if (Role == PartitionRole.Leader)
+        {
+            Resign(ErrorCode.NotLeaderOrFollower, $"leader epoch {LeaderEpoch} ended; epoch {record.LeaderEpoch} takes office");
+        }
+
+        long highWatermark = record.Replicas.Count <= 1
+            ? Log.LogEndOffset
+            : Math.Min(Math.Max(_highWatermark, Log.CheckpointedHighWatermark), Log.LogEndOffset);
+        _replication = new LeaderReplicationState(
+            Id.ToString(), record, Log.LogEndOffset, highWatermark, _settings.ReplicaLagTime, _settings.MaxPendingReplicatedAppends, _time);
+        _host = host;
+        LeaderEpoch = record.LeaderEpoch;
+        Role = PartitionRole.Leader;
+        Apply(_replication.Tick());
+        LogBecameLeader(_logger, Id.ToString(), record.LeaderEpoch, string.Join(",", record.Isr), Log.LogEndOffset, HighWatermark);
+    }
+
+    /// <summary>
+    /// Stops leading: acks=all appends still waiting are answered <paramref name="error"/>, waiting fetches
+    /// wake and find the partition no longer led here. The high watermark is kept.
+    /// </summary>
+    public void Resign(ErrorCode error, string reason)
+    {
+        if (_replication is { } replication)
+        {
+            _highWatermark = replication.HighWatermark;
+            _replication = null;
+            replication.FailPendingAppends(error);
+            LogResigned(_logger, Id.ToString(), LeaderEpoch, error, reason);
+        }
+
+        _host = null;
+        if (Role == PartitionRole.Leader)
+        {
+            Role = PartitionRole.None;
+        }
+
+        SignalDataArrived();
+    }
+
+    /// <summary>Becomes a follower (the replica on this node starts copying); a leader resigns first.</summary>
+    public void BecomeFollower()
+    {
+        if (Role == PartitionRole.Leader)
+        {
+            Resign(ErrorCode.NotLeaderOrFollower, "this node follows another leader now");
+        }
+
+        Role = PartitionRole.Follower;
+    }
+
+    /// <summary>The follower stopped copying (the node's leader takes over, or the replica deactivated).</summary>
+    public void StopFollowing()
+    {
+        if (Role == PartitionRole.Follower)
+        {
+            Role = PartitionRole.None;
+        }
+    }
+
+    /// <summary>Takes a changed topic configuration on (validation limits, retention, flush policy).</summary>
+    public void Reconfigure(TopicConfig config)
+    {
+        if (config == _config)
+        {
+            return;
+        }
+
+        _config = config;
+        Log.Reconfigure(config.ToLogOptions());
+    }
+
+    /// <summary>Deletes segments past retention, never at or above the high watermark (Kafka deletes only committed data).</summary>
+    public RetentionResult ApplyRetention() => Log.ApplyRetention(HighWatermark);
+
+    /// <summary>Writes the high watermark to its checkpoint file if the last write is older than the interval.</summary>
+    public void CheckpointHighWatermarkIfDue()
+    {
+        if (_time.GetElapsedTime(_lastHighWatermarkCheckpoint) < HighWatermarkCheckpointInterval)
+        {
+            return;
+        }
+
+        _lastHighWatermarkCheckpoint = _time.GetTimestamp();
+        try
+        {
+            Log.CheckpointHighWatermark(HighWatermark);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogHighWatermarkCheckpointFailed(_logger, Id.ToString(), ex.Message);
+        }
+    }
+
+    /// <summary>Clean close: a producer-state snapshot at the log end (so the next start replays nothing), then the log.</summary>
+    public void Close()
+    {
+        Resign(ErrorCode.NotLeaderOrFollower, "the partition is closing");
+        Role = PartitionRole.None;
+        if (!Log.IsFailed)
+        {
+            WriteSnapshot();
+        }
+
+        Log.Close();
+    }
+
+    /// <summary>
+    /// Loads the newest usable producer-state snapshot at or below the log end and replays the batches after
+    /// it; a snapshot that is unreadable or corrupt is skipped for an older one, and with none the whole log
+    /// is replayed. Snapshots above the log end (records cut by recovery or truncation) are deleted.
+    /// </summary>
+    private ProducerStateLoad LoadProducerState()
+    {
+        long logEnd = Log.LogEndOffset;
+        long from = Log.LogStartOffset;
+        long snapshotOffset = -1;
+        _producers.Clear();
+        foreach (long offset in ProducerStateSnapshot.List(Log.Directory))
+        {
+            string path = ProducerStateSnapshot.PathOf(Log.Directory, offset);
+            if (offset > logEnd)
+            {
+                TryDelete(path);
+                continue;
+            }
+
+            if (ProducerStateSnapshot.TryRead(path, out string? problem) is not { } entries)
+            {
+                LogSnapshotSkipped(_logger, Id.ToString(), path, problem ?? "unreadable");
+                TryDelete(path);
+                continue;
+            }
+
+            _producers.Import(entries);
+            snapshotOffset = offset;
+            from = Math.Max(offset, Log.LogStartOffset);
+            break;
+        }
+
+        int replayed = 0;
+        foreach (RecordBatchHeader stored in Log.ReadBatchHeaders(from))
+        {
+            _producers.Replay(stored);
+            replayed++;
+        }
+
+        _snapshotSegment = Log.ActiveSegmentBaseOffset;
+        return new ProducerStateLoad(snapshotOffset, replayed);
+    }
+
+    /// <summary>After an append: when the log rolled to a new segment, snapshots the producer state at the log end (Kafka: at segment roll).</summary>
+    private void SnapshotIfRolled()
+    {
+        long active = Log.ActiveSegmentBaseOffset;
+        if (active != _snapshotSegment)
+        {
+            _snapshotSegment = active;
+            WriteSnapshot();
+        }
+    }
+
+    private void WriteSnapshot()
+    {
+        try
+        {
+            ProducerStateSnapshot.Write(Log.Directory, Log.LogEndOffset, _producers.Export());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A missing snapshot costs a longer replay on the next start, never a wrong state.
+            LogSnapshotFailed(_logger, Id.ToString(), ex.Message);
+        }
+    }
+
+    private void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSnapshotFailed(_logger, Id.ToString(), ex.Message);
+        }
+    }
+
+    /// <summary>Wakes long-polling fetches (consumers and followers) and held-back batches.</summary>
+    private void SignalDataArrived()
+    {
+        TaskCompletionSource signal = _dataArrived;
+        _dataArrived = NewSignal();
+        signal.TrySetResult();
+    }
+
+    /// <summary>
+    /// Waits until the next append, high-watermark move or role change, the timeout, or cancellation.
+    /// Always yields when nothing has arrived yet: with an already cancelled token the delay completes at
+    /// once, and a caller's wait loop would otherwise spin synchronously until its deadline. Callers must
+    /// check the token after it returns.
+    /// </summary>
+    private async Task WaitForDataAsync(Task dataArrived, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await Task.Yield();
+            return;
+        }
+
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task delay = Task.Delay(timeout, _time, cancel.Token);
+        await Task.WhenAny(dataArrived, delay);
+        await cancel.CancelAsync();
+    }
+
+    private TimeSpan Remaining(long deadline) =>
+        TimeSpan.FromSeconds(Math.Max(0, deadline - _time.GetTimestamp()) / (double)_time.TimestampFrequency);
+
+    private long DeadlineAfter(TimeSpan wait) =>
+        _time.GetTimestamp() + (long)(wait.TotalSeconds * _time.TimestampFrequency);
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}
