@@ -46,7 +46,7 @@ internal sealed partial class Partition
 
                 ValueTask<LogAppendInfo> durable = Log.AppendAsFollowerAsync(batches, cancellationToken);
                 ReplayProducers(batches.Span);
-                SnapshotIfRolled();
+                SnapshotIfRolled(asOf: Log.LogEndOffset);
                 await durable;
             }
             finally

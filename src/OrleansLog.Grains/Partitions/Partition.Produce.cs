@@ -86,6 +86,7 @@ internal sealed partial class Partition
 
         // The bytes are in the log: followers may fetch them now, and acks=all waits for them.
         LogAppendInfo info = append.Info;
+        SnapshotIfRolled(asOf: info.BaseOffset);
         ReplicationUpdate update = replication.OnLeaderAppended(info.LastOffset, acks, _config.MinInSyncReplicas);
         Task<ErrorCode>? replicated = update.Acknowledged;
         Apply(update);
@@ -93,14 +94,12 @@ internal sealed partial class Partition
         if (append.Durable.IsCompletedSuccessfully && (replicated is null || replicated.IsCompleted))
         {
             _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
-            SnapshotIfRolled();
             return ReplicatedResult(info, replicated?.Result ?? ErrorCode.None);
         }
 
         // Record the batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
         var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, acknowledged.Task);
-        SnapshotIfRolled();
         Task<AppendResult> settled = SettleAsync(append.Durable, replicated, acknowledged);
         try
         {

@@ -187,7 +187,7 @@ internal sealed partial class Partition
         Role = PartitionRole.None;
         if (!Log.IsFailed)
         {
-            WriteSnapshot();
+            WriteSnapshot(Log.LogEndOffset);
         }
 
         Log.Close();
@@ -237,22 +237,26 @@ internal sealed partial class Partition
         return new ProducerStateLoad(snapshotOffset, replayed);
     }
 
-    /// <summary>After an append: when the log rolled to a new segment, snapshots the producer state at the log end (Kafka: at segment roll).</summary>
-    private void SnapshotIfRolled()
+    /// <summary>
+    /// After an append: when the log rolled to a new segment, snapshots the producer state (Kafka: at segment
+    /// roll). <paramref name="asOf"/> is the offset the state is complete below — the leader's batch's base
+    /// offset before it is recorded, the log end after a follower's batches are.
+    /// </summary>
+    private void SnapshotIfRolled(long asOf)
     {
         long active = Log.ActiveSegmentBaseOffset;
         if (active != _snapshotSegment)
         {
             _snapshotSegment = active;
-            WriteSnapshot();
+            WriteSnapshot(asOf);
         }
     }
 
-    private void WriteSnapshot()
+    private void WriteSnapshot(long asOf)
     {
         try
         {
-            ProducerStateSnapshot.Write(Log.Directory, Log.LogEndOffset, _producers.Export());
+            ProducerStateSnapshot.Write(Log.Directory, asOf, _producers.Export());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
