@@ -4,7 +4,7 @@
 #   ./build.sh test         build in Release, bring up what the tests need (a throwaway PostgreSQL 15
 #                           cluster on 127.0.0.1), run every test project, tear it all down again
 #   ./build.sh run [ARGS]   start the broker on the embedded default (one node, data under ./data)
-#   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout)
+#   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout); 'bench scale' measures partitions with real silos
 #   ./build.sh bench-replication  acks=all produce, replication factor 3 vs 1, three silos on this machine
 #   ./build.sh soak         kill -9 failover rounds against three silos (OLOG_FAILOVER_ROUNDS, default 130 ≈ 10 min)
 set -euo pipefail
@@ -131,7 +131,15 @@ case "$cmd" in
     ;;
   bench)
     ensure_dotnet
-    exec dotnet run -c Release --project tests/OrleansLog.Benchmarks -- "$@"
+    if [[ "${1:-}" == scale ]]; then
+      # Real silo processes (the built Silo, or OLOG_SILO_DLL) and, for the three-silo parts, a throwaway PostgreSQL.
+      trap stop_postgres EXIT
+      dotnet build OrleansLog.sln -c Release
+      if [[ -z "${OLOG_TEST_POSTGRES:-}" ]]; then start_postgres; fi
+      dotnet tests/OrleansLog.Benchmarks/bin/Release/net10.0/OrleansLog.Benchmarks.dll "$@"
+    else
+      exec dotnet run -c Release --project tests/OrleansLog.Benchmarks -- "$@"
+    fi
     ;;
   *)
     log "unknown command '$cmd' (expected build, test, soak, run, bench or bench-replication)"

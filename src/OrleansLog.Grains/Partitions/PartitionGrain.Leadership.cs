@@ -103,7 +103,8 @@ internal sealed partial class PartitionGrain : ILeaderHost
             StartReplicationTimer();
         }
 
-        LogTookOffice(logger, _id.ToString(), node.NodeId, next.LeaderEpoch, string.Join(",", next.Isr), partition.Log.LogEndOffset, partition.HighWatermark);
+        LogTookOffice(logger, _id.ToString(), node.NodeId, next.LeaderEpoch, string.Join(",", next.Isr), partition.Log.LogEndOffset, partition.HighWatermark,
+            timeProvider.GetElapsedTime(_activatedAt).TotalMilliseconds);
         foreach (string replica in next.Replicas)
         {
             if (replica != node.NodeId && IsAlive(replica))

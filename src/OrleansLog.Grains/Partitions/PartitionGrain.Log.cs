@@ -21,8 +21,8 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: this activation stands in for node {Node} (active: {OwnerActive}) and serves nothing")]
     private static partial void LogStandIn(ILogger logger, string partition, string node, bool ownerActive);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: node {Node} took office in leader epoch {LeaderEpoch}, ISR [{Isr}], log end {LogEndOffset}, high watermark {HighWatermark}")]
-    private static partial void LogTookOffice(ILogger logger, string partition, string node, int leaderEpoch, string isr, long logEndOffset, long highWatermark);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: node {Node} took office in leader epoch {LeaderEpoch}, ISR [{Isr}], log end {LogEndOffset}, high watermark {HighWatermark}, {Ms:0.0} ms after activation")]
+    private static partial void LogTookOffice(ILogger logger, string partition, string node, int leaderEpoch, string isr, long logEndOffset, long highWatermark, double ms);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: node {Node} stepped down from leader epoch {LeaderEpoch}: {Reason}")]
     private static partial void LogSteppedDown(ILogger logger, string partition, string node, int leaderEpoch, string reason);

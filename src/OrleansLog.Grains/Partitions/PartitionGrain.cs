@@ -51,9 +51,11 @@ internal sealed partial class PartitionGrain(
     /// <summary>The topic's replica assignment for this partition; empty for partitions not bound to nodes.</summary>
     private IReadOnlyList<string> _assigned = [];
     private IGrainTimer? _retentionTimer;
+    private long _activatedAt;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        _activatedAt = timeProvider.GetTimestamp();
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
         return LeadingAsync(cancellationToken);
     }

@@ -55,6 +55,9 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     public bool IsRunning => _process is { HasExited: false };
 
+    /// <summary>The silo's operating-system process id; -1 before it started.</summary>
+    public int ProcessId => _process?.Id ?? -1;
+
     /// <summary>Starts the silo and waits until <c>/health</c> answers 200.</summary>
     public async Task StartAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {

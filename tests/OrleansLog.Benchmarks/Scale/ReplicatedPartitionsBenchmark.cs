@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using OrleansLog.Client;
+using OrleansLog.Integration.Tests.Infrastructure;
+
+namespace OrleansLog.Benchmarks.Scale;
+
+/// <summary>
+/// Many replicated partitions: three silos, RF=3 with min.insync.replicas=2, one producer (acks=all,
+/// 100 B values, no keys — the sticky partitioner spreads batches over every partition) into a topic of N
+/// partitions and one of 12, in ABBA order within one run. Prints
+/// <c>{"bench":"partitions-rf3","partitions":N,"records_per_s":…,"baseline_partitions":12,"baseline_records_per_s":…,"ratio":…}</c>.
+/// </summary>
+internal static class ReplicatedPartitionsBenchmark
+{
+    public static async Task RunAsync(int partitions, int baselinePartitions, long records, CancellationToken ct)
+    {
+        await using ThreeSilos cluster = await ThreeSilos.StartAsync("rf3", ct);
+        await using ExternalClient client = await ExternalClient.ConnectAsync(ct, cluster.GatewayPorts);
+        var admin = new OrleansLogAdmin(client.Client);
+        var config = new Dictionary<string, string> { ["min.insync.replicas"] = "2" };
+        await admin.CreateTopicAsync("many", partitions, 3, config, ct);
+        await admin.CreateTopicAsync("few", baselinePartitions, 3, config, ct);
+
+        // Warm-up: activates every partition and its followers, and JIT-compiles the paths.
+        await ProduceAsync(client.Client, "many", Math.Max(records / 10, partitions * 20L), ct);
+        await ProduceAsync(client.Client, "few", records / 10, ct);
+        double few1 = await ProduceAsync(client.Client, "few", records, ct);
+        double many1 = await ProduceAsync(client.Client, "many", records, ct);
+        double many2 = await ProduceAsync(client.Client, "many", records, ct);
+        double few2 = await ProduceAsync(client.Client, "few", records, ct);
+        double many = (many1 + many2) / 2;
+        double few = (few1 + few2) / 2;
+        JsonLine.Write(new Dictionary<string, object>
+        {
+            ["bench"] = "partitions-rf3",
+            ["partitions"] = partitions,
+            ["records_per_s"] = Math.Round(many),
+            ["baseline_partitions"] = baselinePartitions,
+            ["baseline_records_per_s"] = Math.Round(few),
+            ["ratio"] = Math.Round(many / few, 3),
+            ["records"] = records,
+        });
+    }
+
+    private static async Task<double> ProduceAsync(IGrainFactory grains, string topic, long records, CancellationToken ct)
+    {
+        await using var producer = new OrleansLogProducer(grains, new ProducerOptions { Acks = Acks.All });
+        long failed = 0;
+        byte[] value = new byte[100];
+        var clock = Stopwatch.StartNew();
+        for (long i = 0; i < records; i++)
+        {
+            await producer.ProduceAsync(topic, new Message { Value = value }, (_, error) =>
+            {
+                if (error is not null)
+                {
+                    Interlocked.Increment(ref failed);
+                }
+            }, ct);
+        }
+
+        await producer.FlushAsync(ct);
+        double rate = records / clock.Elapsed.TotalSeconds;
+        if (failed > 0)
+        {
+            throw new InvalidOperationException($"partitions-rf3: {failed} of {records} records to '{topic}' failed");
+        }
+
+        return rate;
+    }
+}
