@@ -15,7 +15,7 @@ public interface IReplicaGrain : IGrainWithStringKey
 
     /// <summary>Starts (or keeps) fetching from the leader of <paramref name="leaderEpoch"/>.</summary>
     [Alias("follow")]
-    Task FollowAsync(int leaderEpoch, CancellationToken cancellationToken = default);
+    Task FollowAsync(int leaderEpoch, string leaderNodeId, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stops fetching because this node becomes leader in <paramref name="leaderEpoch"/>; after it returns the

@@ -11,16 +11,16 @@ namespace OrleansLog.Grains.Hosting;
 /// <item>once the silo is active, it describes every partition on disk — <see cref="WarmUpParallelism"/> at a
 /// time —, which activates its grain (so recovery and retention run even for partitions nobody uses), and
 /// where another node leads, tells this node's replica to follow that leader at once;</item>
-/// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it asks each local replica of a
-/// partition this node does not lead whether it follows (which also restarts a fetch loop that ended and
-/// keeps the replica active); one that did not at two checks in a row is told to follow the current leader.</item>
+/// <item>then every <see cref="OrleansLogOptions.FollowerCheckInterval"/> it checks that each partition on
+/// disk this node does not lead is followed by the node's fetchers; one that was not at two checks in a
+/// row is told to follow the current leader.</item>
 /// </list>
-/// A leader tells its followers when it takes office, but does not watch them. Checking a local replica
-/// is a call within this silo; partitions this node leads cost nothing; only a replica that is not
-/// following costs a describe call to its partition.
+/// A leader tells its followers when it takes office, but does not watch them. A check looks at this
+/// node's fetchers only; a partition that is not followed costs a describe call to it.
 /// </summary>
 internal sealed partial class LocalReplicaSupervisor(
     LogManager logs,
+    Replication.ReplicaFetcherManager fetchers,
     IGrainFactory grainFactory,
     NodeIdentity node,
     IOptions<OrleansLogOptions> options,
@@ -102,31 +102,23 @@ internal sealed partial class LocalReplicaSupervisor(
     }
 
     /// <summary>
-    /// Whether this node's replica of <paramref name="partition"/> follows; one that did not at the previous
-    /// check either (<paramref name="startIfStopped"/>) is told to follow, unless this node leads the partition.
+    /// Whether this node follows <paramref name="partition"/> (a look at the node's fetchers, no call); one
+    /// that did not at the previous check either (<paramref name="startIfStopped"/>) is told to follow,
+    /// unless this node leads the partition.
     /// </summary>
     private async Task<bool> CheckReplicaAsync(TopicPartition partition, bool startIfStopped, CancellationToken cancellationToken)
     {
-        try
+        if (fetchers.IsFollowing(partition))
         {
-            ReplicaStatus status;
-            using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
-            {
-                status = await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).GetStatusAsync(bounded.Token);
-            }
-
-            if (!status.Following && startIfStopped && await TryFollowLeaderAsync(partition, cancellationToken) is { } leader)
-            {
-                LogRestarted(logger, partition.ToString(), leader);
-            }
-
-            return status.Following;
+            return true;
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+
+        if (startIfStopped && await TryFollowLeaderAsync(partition, cancellationToken) is { } leader)
         {
-            LogFailure(partition, ex);
-            return false;
+            LogRestarted(logger, partition.ToString(), leader);
         }
+
+        return false;
     }
 
     /// <summary>
@@ -167,7 +159,7 @@ internal sealed partial class LocalReplicaSupervisor(
             // Bounded too: one unanswered call must not hold up the partitions after it.
             using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
             {
-                await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch, bounded.Token);
+                await grainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(partition, node.NodeId)).FollowAsync(description.LeaderEpoch, description.Leader, bounded.Token);
             }
 
             return description.Leader;

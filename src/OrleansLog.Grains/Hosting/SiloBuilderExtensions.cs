@@ -37,6 +37,8 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<LogManager>();
         services.TryAddSingleton<ClusterNodes>();
+        services.TryAddSingleton<Replication.ReplicaFetcherManager>();
+        services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Replication.ReplicaFetcherManager>());
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>, LocalReplicaSupervisor>();
 
         // The silo's name in Orleans membership is its node id, so placement can map the node ids of

@@ -51,6 +51,9 @@ internal sealed partial class LogManager : IDisposable
     /// <summary>The node's group-commit scheduler, shared by every log here.</summary>
     public CommitScheduler CommitScheduler { get; }
 
+    /// <summary>Fired by every append and high-watermark move of a partition here: wakes the follower fetches waiting at this node.</summary>
+    public Replication.DataSignal LeaderDataArrived { get; } = new();
+
     /// <summary>How many partitions open (recover, load producer state) at once.</summary>
     public int MaxConcurrentOpens { get; }
 
@@ -115,7 +118,7 @@ internal sealed partial class LogManager : IDisposable
         Partition created;
         try
         {
-            created = new Partition(partition, log, config, _settings, _timeProvider, _loggerFactory.CreateLogger<Partition>());
+            created = new Partition(partition, log, config, _settings, _timeProvider, _loggerFactory.CreateLogger<Partition>(), LeaderDataArrived.Signal);
         }
         catch
         {

@@ -37,7 +37,14 @@ internal sealed partial class Partition
 
             // Arm the wake-up before reading so an append between the read and the wait is not missed.
             Task dataArrived = DataArrived;
-            FetchResult result = Read(request.Offset, maxBytes);
+            FetchResult result;
+            lock (_lock)
+            {
+                result = Role == PartitionRole.Leader
+                    ? Read(request.Offset, maxBytes)
+                    : FetchResult.Failure(ErrorCode.NotLeaderOrFollower, $"{Id}: this node's copy stopped leading; retry");
+            }
+
             bool enough = result.Error != ErrorCode.None || result.Records.Length >= Math.Max(1, request.MinBytes);
             if (enough || _time.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested)
             {
@@ -50,7 +57,15 @@ internal sealed partial class Partition
     }
 
     /// <summary>Kafka ListOffsets: earliest, latest (the high watermark) or the first offset at or after a time.</summary>
-    public ListOffsetsResult ListOffsets(long timestamp) => timestamp switch
+    public ListOffsetsResult ListOffsets(long timestamp)
+    {
+        lock (_lock)
+        {
+            return ListOffsetsCore(timestamp);
+        }
+    }
+
+    private ListOffsetsResult ListOffsetsCore(long timestamp) => timestamp switch
     {
         OffsetSpec.Earliest => new ListOffsetsResult(ErrorCode.None, Log.LogStartOffset, -1, null),
         OffsetSpec.Latest => new ListOffsetsResult(ErrorCode.None, HighWatermark, -1, null),
@@ -60,6 +75,14 @@ internal sealed partial class Partition
 
     /// <summary>Kafka DeleteRecords: moves the log start to <paramref name="offset"/> (-1: the high watermark), never past the high watermark.</summary>
     public AdminResult DeleteRecordsBefore(long offset)
+    {
+        lock (_lock)
+        {
+            return DeleteRecordsBeforeCore(offset);
+        }
+    }
+
+    private AdminResult DeleteRecordsBeforeCore(long offset)
     {
         if (NotLeading() is { } refused)
         {

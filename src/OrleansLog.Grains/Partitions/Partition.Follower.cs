@@ -29,6 +29,7 @@ internal sealed partial class Partition
         int length = result.Records.Length;
         if (length > 0)
         {
+            ValueTask<LogAppendInfo> durable;
             // A pooled copy: fetches of up to a megabyte each would otherwise land on the large-object heap.
             byte[] rented = ArrayPool<byte>.Shared.Rent(length);
             try
@@ -36,17 +37,26 @@ internal sealed partial class Partition
                 Memory<byte> batches = rented.AsMemory(0, length);
                 result.Records.CopyTo(batches.Span);
                 CheckCrcs(batches.Span);
-                long logStart = Log.LogStartOffset;
-                if (FollowerLogStart.AlignToFirstBatch(Log, batches.Span))
+                lock (_lock)
                 {
-                    _producers.Clear();
-                    ProducerStateSnapshot.DeleteAll(Log.Directory);
-                    LogStartedOver(_logger, Id.ToString(), logStart, Log.LogStartOffset);
+                    if (Role != PartitionRole.Follower)
+                    {
+                        return;
+                    }
+
+                    long logStart = Log.LogStartOffset;
+                    if (FollowerLogStart.AlignToFirstBatch(Log, batches.Span))
+                    {
+                        _producers.Clear();
+                        ProducerStateSnapshot.DeleteAll(Log.Directory);
+                        LogStartedOver(_logger, Id.ToString(), logStart, Log.LogStartOffset);
+                    }
+
+                    durable = Log.AppendAsFollowerAsync(batches, cancellationToken);
+                    ReplayProducers(batches.Span);
+                    SnapshotIfRolled(asOf: Log.LogEndOffset);
                 }
 
-                ValueTask<LogAppendInfo> durable = Log.AppendAsFollowerAsync(batches, cancellationToken);
-                ReplayProducers(batches.Span);
-                SnapshotIfRolled(asOf: Log.LogEndOffset);
                 await durable;
             }
             finally
@@ -55,43 +65,62 @@ internal sealed partial class Partition
             }
         }
 
-        if (Role != PartitionRole.Follower)
+        lock (_lock)
         {
-            // The fsync was awaited: the log may be the new leader's now.
-            return;
-        }
+            if (Role != PartitionRole.Follower)
+            {
+                // The fsync was awaited: the log may be the new leader's now.
+                return;
+            }
 
-        if (result.LogStartOffset > Log.LogStartOffset)
-        {
-            // Follow the leader's retention and DeleteRecords, so the log start offset is the same everywhere.
-            Log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, Log.LogEndOffset));
-        }
+            if (result.LogStartOffset > Log.LogStartOffset)
+            {
+                // Follow the leader's retention and DeleteRecords, so the log start offset is the same everywhere.
+                Log.DeleteRecordsBefore(Math.Min(result.LogStartOffset, Log.LogEndOffset));
+            }
 
-        _highWatermark = Math.Min(result.HighWatermark, Log.LogEndOffset);
-        CheckpointHighWatermarkIfDue();
+            _highWatermark = Math.Min(result.HighWatermark, Log.LogEndOffset);
+            CheckpointHighWatermarkIfDue();
+        }
     }
 
     /// <summary>
     /// Cuts this copy's log back to <paramref name="offset"/> (a divergence found by leader epoch, or a log
     /// ahead of its leader): the high watermark follows, snapshots above the cut go, and the producer state
-    /// is reloaded from what is left.
+    /// is reloaded from what is left. Nothing happens once this copy stopped following.
     /// </summary>
     public void TruncateTo(long offset)
     {
-        Log.TruncateTo(Math.Max(offset, Log.LogStartOffset));
-        _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
-        ProducerStateSnapshot.DeleteAbove(Log.Directory, Log.LogEndOffset);
-        ProducerStateLoad = LoadProducerState();
+        lock (_lock)
+        {
+            if (Role != PartitionRole.Follower)
+            {
+                return;
+            }
+
+            Log.TruncateTo(Math.Max(offset, Log.LogStartOffset));
+            _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
+            ProducerStateSnapshot.DeleteAbove(Log.Directory, Log.LogEndOffset);
+            ProducerStateLoad = LoadProducerState();
+        }
     }
 
-    /// <summary>Empties this copy's log and restarts it at the leader's log start (the follower fell behind retention).</summary>
+    /// <summary>Empties this copy's log and restarts it at the leader's log start (the follower fell behind retention); only while following.</summary>
     public void StartOverAt(long offset)
     {
-        Log.TruncateFullyAndStartAt(offset);
-        _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
-        _producers.Clear();
-        ProducerStateSnapshot.DeleteAll(Log.Directory);
-        _snapshotSegment = Log.ActiveSegmentBaseOffset;
+        lock (_lock)
+        {
+            if (Role != PartitionRole.Follower)
+            {
+                return;
+            }
+
+            Log.TruncateFullyAndStartAt(offset);
+            _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
+            _producers.Clear();
+            ProducerStateSnapshot.DeleteAll(Log.Directory);
+            _snapshotSegment = Log.ActiveSegmentBaseOffset;
+        }
     }
 
     private void ReplayProducers(ReadOnlySpan<byte> batches)

@@ -39,68 +39,93 @@ internal sealed partial class Partition
         }
 
         RecordBatchHeader header = validation.Header;
-        SequenceCheck check = _producers.Check(header);
-        if (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header))
+        bool waited = false;
+        ProducerBatch? duplicate = null;
+        LogAppendInfo info = default;
+        ValueTask<LogAppendInfo> durable = default;
+        Task<ErrorCode>? replicated = null;
+        TaskCompletionSource<AppendResult>? acknowledged = null;
+        while (true)
         {
-            check = await WaitForEarlierBatchesAsync(header, cancellationToken);
-            if (NotLeading() is { } gone)
+            lock (_lock)
             {
-                return AppendResult.Failure(gone.Error, gone.Message);
+                if (NotLeading() is { } gone)
+                {
+                    return AppendResult.Failure(gone.Error, gone.Message);
+                }
+
+                SequenceCheck check = _producers.Check(header);
+                if (check.Verdict == SequenceVerdict.Reject && !waited && _producers.IsAhead(header))
+                {
+                    // Released below: the batch waits for the ones it overtook without holding the lock.
+                }
+                else if (check.Verdict == SequenceVerdict.Reject)
+                {
+                    return AppendResult.Failure(check.Error, $"{Id}: {check.Message}");
+                }
+                else if (check.Verdict == SequenceVerdict.Duplicate)
+                {
+                    duplicate = check.Original!;
+                    break;
+                }
+                else
+                {
+                    LeaderReplicationState replication = _replication!;
+                    if (replication.CheckAppend(acks, _config.MinInSyncReplicas) is ErrorCode.NotEnoughReplicas)
+                    {
+                        return AppendResult.Failure(
+                            ErrorCode.NotEnoughReplicas,
+                            $"{Id}: acks=all needs min.insync.replicas={_config.MinInSyncReplicas} in-sync replicas, but the ISR is [{string.Join(",", replication.Isr)}] ({replication.Isr.Count}); nothing was appended");
+                    }
+
+                    if (_config.MessageTimestampType == "LogAppendTime")
+                    {
+                        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+                        StampLogAppendTime(bytes, now);
+                        header = header with { MaxTimestamp = now };
+                    }
+
+                    LogAppend append;
+                    try
+                    {
+                        append = Log.Append(bytes, header, LeaderEpoch);
+                    }
+                    catch (KafkaStorageException ex)
+                    {
+                        return StorageFailure(ex);
+                    }
+
+                    // The bytes are in the log: followers may fetch them now, and acks=all waits for them.
+                    info = append.Info;
+                    durable = append.Durable;
+                    SnapshotIfRolled(asOf: info.BaseOffset);
+                    ReplicationUpdate update = replication.OnLeaderAppended(info.LastOffset, acks, _config.MinInSyncReplicas);
+                    replicated = update.Acknowledged;
+                    Apply(update);
+                    SignalDataArrived();
+                    if (durable.IsCompletedSuccessfully && (replicated is null || replicated.IsCompleted))
+                    {
+                        _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
+                        return ReplicatedResult(info, replicated?.Result ?? ErrorCode.None);
+                    }
+
+                    // Record the batch now, under the lock, so a retry arriving meanwhile is answered as a duplicate.
+                    acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+                    _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, acknowledged.Task);
+                    break;
+                }
             }
+
+            await WaitForEarlierBatchesAsync(header, cancellationToken);
+            waited = true;
         }
 
-        if (check.Verdict == SequenceVerdict.Reject)
+        if (duplicate is not null)
         {
-            return AppendResult.Failure(check.Error, $"{Id}: {check.Message}");
+            return await AnswerDuplicateAsync(duplicate, acks, cancellationToken);
         }
 
-        if (check.Verdict == SequenceVerdict.Duplicate)
-        {
-            return await AnswerDuplicateAsync(check.Original!, acks, cancellationToken);
-        }
-
-        LeaderReplicationState replication = _replication!;
-        if (replication.CheckAppend(acks, _config.MinInSyncReplicas) is ErrorCode.NotEnoughReplicas)
-        {
-            return AppendResult.Failure(
-                ErrorCode.NotEnoughReplicas,
-                $"{Id}: acks=all needs min.insync.replicas={_config.MinInSyncReplicas} in-sync replicas, but the ISR is [{string.Join(",", replication.Isr)}] ({replication.Isr.Count}); nothing was appended");
-        }
-
-        if (_config.MessageTimestampType == "LogAppendTime")
-        {
-            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-            StampLogAppendTime(bytes, now);
-            header = header with { MaxTimestamp = now };
-        }
-
-        LogAppend append;
-        try
-        {
-            append = Log.Append(bytes, header, LeaderEpoch);
-        }
-        catch (KafkaStorageException ex)
-        {
-            return StorageFailure(ex);
-        }
-
-        // The bytes are in the log: followers may fetch them now, and acks=all waits for them.
-        LogAppendInfo info = append.Info;
-        SnapshotIfRolled(asOf: info.BaseOffset);
-        ReplicationUpdate update = replication.OnLeaderAppended(info.LastOffset, acks, _config.MinInSyncReplicas);
-        Task<ErrorCode>? replicated = update.Acknowledged;
-        Apply(update);
-        SignalDataArrived();
-        if (append.Durable.IsCompletedSuccessfully && (replicated is null || replicated.IsCompleted))
-        {
-            _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, completion: null);
-            return ReplicatedResult(info, replicated?.Result ?? ErrorCode.None);
-        }
-
-        // Record the batch now, in this turn, so a retry arriving meanwhile is answered as a duplicate.
-        var acknowledged = new TaskCompletionSource<AppendResult>(TaskCreationOptions.RunContinuationsAsynchronously);
-        _producers.Record(header, info.BaseOffset, info.LogAppendTimeMs, acknowledged.Task);
-        Task<AppendResult> settled = SettleAsync(append.Durable, replicated, acknowledged);
+        Task<AppendResult> settled = SettleAsync(durable, replicated, acknowledged!);
         try
         {
             return await settled.WaitAsync(_settings.ReplicaLagTime, _time, cancellationToken);
@@ -171,12 +196,12 @@ internal sealed partial class Partition
         long deadline = DeadlineAfter(_settings.ReplicaLagTime);
         while (HighWatermark <= original.LastOffset)
         {
-            if (NotLeading() is { } gone)
+            if (_replication is not { } replication)
             {
-                return AppendResult.Failure(gone.Error, gone.Message);
+                (ErrorCode error, string message) = NotLeading() ?? (ErrorCode.NotLeaderOrFollower, $"{Id}: not leading");
+                return AppendResult.Failure(error, message);
             }
 
-            LeaderReplicationState replication = _replication!;
             if (replication.CheckAppend(acks, _config.MinInSyncReplicas) == ErrorCode.NotEnoughReplicas)
             {
                 return AppendResult.Failure(
@@ -205,35 +230,35 @@ internal sealed partial class Partition
     /// is still there is OutOfOrderSequenceNumber as in Kafka. At most <see cref="ProducerStateTable.BatchesToRetain"/>
     /// batches wait at once, the most a well-behaved producer has in flight.
     /// </summary>
-    private async Task<SequenceCheck> WaitForEarlierBatchesAsync(RecordBatchHeader header, CancellationToken cancellationToken)
+    private async Task WaitForEarlierBatchesAsync(RecordBatchHeader header, CancellationToken cancellationToken)
     {
-        SequenceCheck check = _producers.Check(header);
-        if (_overtakenBatches >= ProducerStateTable.BatchesToRetain)
+        if (Interlocked.Increment(ref _overtakenBatches) > ProducerStateTable.BatchesToRetain)
         {
-            return check;
+            Interlocked.Decrement(ref _overtakenBatches);
+            return;
         }
 
-        _overtakenBatches++;
         try
         {
             long deadline = DeadlineAfter(OvertakenBatchWait);
-            while (check.Verdict == SequenceVerdict.Reject && _producers.IsAhead(header) && Role == PartitionRole.Leader)
+            while (_time.GetTimestamp() < deadline && !cancellationToken.IsCancellationRequested)
             {
-                if (_time.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested)
+                Task dataArrived = DataArrived;
+                lock (_lock)
                 {
-                    break;
+                    if (Role != PartitionRole.Leader || _producers.Check(header).Verdict != SequenceVerdict.Reject || !_producers.IsAhead(header))
+                    {
+                        return;
+                    }
                 }
 
-                await WaitForDataAsync(DataArrived, Remaining(deadline), cancellationToken);
-                check = _producers.Check(header);
+                await WaitForDataAsync(dataArrived, Remaining(deadline), cancellationToken);
             }
         }
         finally
         {
-            _overtakenBatches--;
+            Interlocked.Decrement(ref _overtakenBatches);
         }
-
-        return check;
     }
 
     /// <summary>Why this copy cannot serve as leader now, or null when it leads.</summary>

@@ -7,72 +7,91 @@ namespace OrleansLog.Grains.Partitions;
 internal sealed partial class Partition
 {
     /// <summary>
-    /// A follower's fetch (Kafka's replica fetch): its fetch offset is its log end, which may move the high
-    /// watermark and the ISR; it waits up to the request's wait for records past that offset, then gets
-    /// everything up to the leader's log end (not only below the high watermark). The caller owns the records.
+    /// A follower's fetch (Kafka's replica fetch), long-polling: as <see cref="ReplicaFetch"/>, waiting up to
+    /// the request's wait for records past the fetch offset. The caller owns the records.
     /// </summary>
     public async Task<ReplicaFetchResult> ReplicaFetchAsync(ReplicaFetchRequest request, CancellationToken cancellationToken)
     {
-        if (_replication is not { } replication)
+        long deadline = DeadlineAfter(TimeSpan.FromMilliseconds(Math.Max(0, request.MaxWaitMs)));
+        while (true)
         {
-            (ErrorCode error, string message) = NotLeading() ?? (ErrorCode.NotLeaderOrFollower, $"{Id}: not leading");
-            return ReplicaFetchResult.Failure(error, message, LeaderEpoch);
-        }
-
-        if (Fenced(request.NodeId, request.LeaderEpoch) is { } refusal)
-        {
-            return ReplicaFetchResult.Failure(refusal.Error, refusal.Message, LeaderEpoch, Log.LogStartOffset);
-        }
-
-        if (request.FetchOffset < Log.LogStartOffset || request.FetchOffset > Log.LogEndOffset)
-        {
-            return new ReplicaFetchResult
+            Task dataArrived = DataArrived;
+            ReplicaFetchResult result = ReplicaFetch(request.NodeId, request.LeaderEpoch, request.FetchOffset, Math.Max(1, request.MaxBytes));
+            if (result.Error != ErrorCode.None || result.Records.Length > 0 || _time.GetTimestamp() >= deadline || cancellationToken.IsCancellationRequested)
             {
-                Error = ErrorCode.OffsetOutOfRange,
-                Message = $"{Id}: follower {request.NodeId} fetches at offset {request.FetchOffset}, but the leader's log holds [{Log.LogStartOffset}, {Log.LogEndOffset})",
+                return result;
+            }
+
+            result.Records.Dispose();
+            await WaitForDataAsync(dataArrived, Remaining(deadline), cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// One follower fetch, answered at once (the node's replica manager waits across all of a follower's
+    /// partitions): the fetch offset is the follower's log end, which may move the high watermark and the
+    /// ISR; the answer carries everything from there up to the leader's log end (not only below the high
+    /// watermark), or no records when it has nothing newer or <paramref name="maxBytes"/> is 0 (the
+    /// fetch is then only an acknowledgement). The caller owns the records.
+    /// </summary>
+    public ReplicaFetchResult ReplicaFetch(string nodeId, int leaderEpoch, long fetchOffset, int maxBytes)
+    {
+        lock (_lock)
+        {
+            if (_replication is not { } replication)
+            {
+                (ErrorCode error, string message) = NotLeading() ?? (ErrorCode.NotLeaderOrFollower, $"{Id}: not leading");
+                return ReplicaFetchResult.Failure(error, message, LeaderEpoch);
+            }
+
+            if (Fenced(nodeId, leaderEpoch) is { } refusal)
+            {
+                return ReplicaFetchResult.Failure(refusal.Error, refusal.Message, LeaderEpoch, Log.LogStartOffset);
+            }
+
+            if (fetchOffset < Log.LogStartOffset || fetchOffset > Log.LogEndOffset)
+            {
+                return new ReplicaFetchResult
+                {
+                    Error = ErrorCode.OffsetOutOfRange,
+                    Message = $"{Id}: follower {nodeId} fetches at offset {fetchOffset}, but the leader's log holds [{Log.LogStartOffset}, {Log.LogEndOffset})",
+                    LeaderEpoch = LeaderEpoch,
+                    HighWatermark = HighWatermark,
+                    LogStartOffset = Log.LogStartOffset,
+                    LogEndOffset = Log.LogEndOffset,
+                };
+            }
+
+            ReplicationUpdate update = replication.OnFollowerFetch(nodeId, fetchOffset);
+            if (update.Error != ErrorCode.None)
+            {
+                return ReplicaFetchResult.Failure(
+                    update.Error, $"{Id}: node '{nodeId}' is not a replica [{string.Join(",", replication.LeaderAndIsr.Replicas)}]", LeaderEpoch, Log.LogStartOffset);
+            }
+
+            Apply(update);
+            var result = new ReplicaFetchResult
+            {
+                Error = ErrorCode.None,
                 LeaderEpoch = LeaderEpoch,
                 HighWatermark = HighWatermark,
                 LogStartOffset = Log.LogStartOffset,
                 LogEndOffset = Log.LogEndOffset,
             };
-        }
+            if (Log.LogEndOffset <= fetchOffset || maxBytes <= 0)
+            {
+                return result;
+            }
 
-        ReplicationUpdate update = replication.OnFollowerFetch(request.NodeId, request.FetchOffset);
-        if (update.Error != ErrorCode.None)
-        {
-            return ReplicaFetchResult.Failure(
-                update.Error, $"{Id}: node '{request.NodeId}' is not a replica [{string.Join(",", replication.LeaderAndIsr.Replicas)}]", LeaderEpoch, Log.LogStartOffset);
-        }
+            // Up to the log end, not the high watermark: followers copy what is not yet committed too.
+            if (!TryReadBatches(fetchOffset, maxBytes, Log.LogEndOffset, out _, out var records, out ErrorCode readError, out string? readMessage))
+            {
+                return ReplicaFetchResult.Failure(readError, readMessage!, LeaderEpoch, Log.LogStartOffset);
+            }
 
-        Apply(update);
-        long deadline = DeadlineAfter(TimeSpan.FromMilliseconds(Math.Max(0, request.MaxWaitMs)));
-        while (_replication == replication && Log.LogEndOffset <= request.FetchOffset && !cancellationToken.IsCancellationRequested
-            && _time.GetTimestamp() < deadline)
-        {
-            await WaitForDataAsync(DataArrived, Remaining(deadline), cancellationToken);
+            result.Records = records;
+            return result;
         }
-
-        if (_replication != replication)
-        {
-            return ReplicaFetchResult.Failure(
-                ErrorCode.NotLeaderOrFollower, $"{Id}: the leader of epoch {replication.LeaderEpoch} stopped leading while the fetch waited; retry", LeaderEpoch);
-        }
-
-        // Up to the log end, not the high watermark: followers copy what is not yet committed too.
-        if (!TryReadBatches(request.FetchOffset, Math.Max(1, request.MaxBytes), Log.LogEndOffset, out _, out var records, out ErrorCode readError, out string? readMessage))
-        {
-            return ReplicaFetchResult.Failure(readError, readMessage!, LeaderEpoch, Log.LogStartOffset);
-        }
-
-        return new ReplicaFetchResult
-        {
-            Error = ErrorCode.None,
-            LeaderEpoch = LeaderEpoch,
-            HighWatermark = HighWatermark,
-            LogStartOffset = Log.LogStartOffset,
-            LogEndOffset = Log.LogEndOffset,
-            Records = records,
-        };
     }
 
     /// <summary>
@@ -80,6 +99,14 @@ internal sealed partial class Partition
     /// the largest epoch at or below <paramref name="requestedEpoch"/> in this leader's log.
     /// </summary>
     public EpochEndOffsetResult OffsetForLeaderEpoch(string nodeId, int currentLeaderEpoch, int requestedEpoch)
+    {
+        lock (_lock)
+        {
+            return OffsetForLeaderEpochCore(nodeId, currentLeaderEpoch, requestedEpoch);
+        }
+    }
+
+    private EpochEndOffsetResult OffsetForLeaderEpochCore(string nodeId, int currentLeaderEpoch, int requestedEpoch)
     {
         if (_replication is not { } replication)
         {
@@ -110,44 +137,56 @@ internal sealed partial class Partition
     public void Tick(Func<string, bool> isAlive)
     {
         ArgumentNullException.ThrowIfNull(isAlive);
-        if (_replication is not { } replication)
+        lock (_lock)
         {
-            return;
-        }
+            if (_replication is not { } replication)
+            {
+                return;
+            }
 
-        Apply(replication.Tick());
-        Apply(replication.RemoveFromIsr(member => !isAlive(member)));
-        CheckpointHighWatermarkIfDue();
+            Apply(replication.Tick());
+            Apply(replication.RemoveFromIsr(member => !isAlive(member)));
+            CheckpointHighWatermarkIfDue();
+        }
     }
 
     /// <summary>The host persisted <paramref name="proposal"/> as <paramref name="partitionEpoch"/>: the ISR changes now. False when it is no longer the pending one.</summary>
     public bool CommitIsr(IsrProposal proposal, long partitionEpoch)
     {
-        if (_replication is not { } replication || !ReferenceEquals(replication.PendingIsrProposal, proposal))
+        lock (_lock)
         {
-            return false;
-        }
+            if (_replication is not { } replication || !ReferenceEquals(replication.PendingIsrProposal, proposal))
+            {
+                return false;
+            }
 
-        Apply(replication.CommitIsr(partitionEpoch));
-        return true;
+            Apply(replication.CommitIsr(partitionEpoch));
+            return true;
+        }
     }
 
     /// <summary>The host could not persist <paramref name="proposal"/>; the next fetch or tick may propose again.</summary>
     public void AbortIsr(IsrProposal proposal)
     {
-        if (_replication is { } replication && ReferenceEquals(replication.PendingIsrProposal, proposal))
+        lock (_lock)
         {
-            replication.AbortIsrProposal();
+            if (_replication is { } replication && ReferenceEquals(replication.PendingIsrProposal, proposal))
+            {
+                replication.AbortIsrProposal();
+            }
         }
     }
 
     /// <summary>A reassignment changed the replica set (persisted as <paramref name="partitionEpoch"/>); any pending ISR proposal is dropped first.</summary>
     public void ChangeReplicas(IReadOnlyList<string> replicas, IReadOnlyList<string> isr, long partitionEpoch)
     {
-        LeaderReplicationState replication = _replication
-            ?? throw new InvalidOperationException($"{Id}: only a leader changes its replica set.");
-        replication.AbortIsrProposal();
-        Apply(replication.ChangeReplicas(replicas, isr, partitionEpoch));
+        lock (_lock)
+        {
+            LeaderReplicationState replication = _replication
+                ?? throw new InvalidOperationException($"{Id}: only a leader changes its replica set.");
+            replication.AbortIsrProposal();
+            Apply(replication.ChangeReplicas(replicas, isr, partitionEpoch));
+        }
     }
 
     /// <summary>

@@ -14,9 +14,11 @@ namespace OrleansLog.Grains.Partitions;
 /// <para><b>Files:</b> produce (<c>Partition.Produce.cs</c>), consumer fetch and offsets
 /// (<c>Partition.Fetch.cs</c>), the leader's side of replication (<c>Partition.Replication.cs</c>), the
 /// follower's (<c>Partition.Follower.cs</c>); producer-state snapshots here.</para>
-/// <para><b>Threading:</b> one caller at a time — the grain whose role it is, in its turns. Role changes
-/// are handed over explicitly: the replica stops before the leader starts (and the log's own owner check
-/// catches a violation). Fetches may wait concurrently; they re-check the role when they wake.</para>
+/// <para><b>Threading:</b> the leader grain's turns, the node's replica manager (serving followers' fetches
+/// for every partition this node leads) and the node's replica fetcher (as follower) call in from their own
+/// threads, so every read and change of state runs under one lock, never across an await. Role changes are
+/// handed over explicitly: the follower stops before the leader starts. Fetches wait without the lock and
+/// re-check the role when they wake.</para>
 /// </summary>
 internal sealed partial class Partition
 {
@@ -27,17 +29,24 @@ internal sealed partial class Partition
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ProducerStateTable _producers = new();
+    private readonly Lock _lock = new();
+    private readonly Action? _nodeDataArrived;
     private TopicConfig _config;
     private LeaderReplicationState? _replication;
     private ILeaderHost? _host;
     private long _highWatermark;
     private TaskCompletionSource _dataArrived = NewSignal();
     private long _lastHighWatermarkCheckpoint;
+    private long _checkpointedHighWatermark = -1;
     private long _snapshotSegment;
 
     /// <summary>Opens the partition over an open (recovered) log and loads its producer state.</summary>
-    public Partition(TopicPartition id, PartitionLog log, TopicConfig config, PartitionSettings settings, TimeProvider timeProvider, ILogger<Partition> logger)
+    /// <param name="nodeDataArrived">Also called at every append and high-watermark move, to wake the node's follower fetches.</param>
+    public Partition(
+        TopicPartition id, PartitionLog log, TopicConfig config, PartitionSettings settings, TimeProvider timeProvider, ILogger<Partition> logger,
+        Action? nodeDataArrived = null)
     {
+        _nodeDataArrived = nodeDataArrived;
         Id = id;
         Log = log;
         _config = config;
@@ -84,23 +93,26 @@ internal sealed partial class Partition
     /// </summary>
     public void BecomeLeader(LeaderAndIsr record, ILeaderHost host)
     {
-        ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(host);
-        if (Role == PartitionRole.Leader)
+        lock (_lock)
         {
-            Resign(ErrorCode.NotLeaderOrFollower, $"leader epoch {LeaderEpoch} ended; epoch {record.LeaderEpoch} takes office");
-        }
+            ArgumentNullException.ThrowIfNull(record);
+            ArgumentNullException.ThrowIfNull(host);
+            if (Role == PartitionRole.Leader)
+            {
+                Resign(ErrorCode.NotLeaderOrFollower, $"leader epoch {LeaderEpoch} ended; epoch {record.LeaderEpoch} takes office");
+            }
 
-        long highWatermark = record.Replicas.Count <= 1
-            ? Log.LogEndOffset
-            : Math.Min(Math.Max(_highWatermark, Log.CheckpointedHighWatermark), Log.LogEndOffset);
-        _replication = new LeaderReplicationState(
-            Id.ToString(), record, Log.LogEndOffset, highWatermark, _settings.ReplicaLagTime, _settings.MaxPendingReplicatedAppends, _time);
-        _host = host;
-        LeaderEpoch = record.LeaderEpoch;
-        Role = PartitionRole.Leader;
-        Apply(_replication.Tick());
-        LogBecameLeader(_logger, Id.ToString(), record.LeaderEpoch, string.Join(",", record.Isr), Log.LogEndOffset, HighWatermark);
+            long highWatermark = record.Replicas.Count <= 1
+                ? Log.LogEndOffset
+                : Math.Min(Math.Max(_highWatermark, Log.CheckpointedHighWatermark), Log.LogEndOffset);
+            _replication = new LeaderReplicationState(
+                Id.ToString(), record, Log.LogEndOffset, highWatermark, _settings.ReplicaLagTime, _settings.MaxPendingReplicatedAppends, _time);
+            _host = host;
+            LeaderEpoch = record.LeaderEpoch;
+            Role = PartitionRole.Leader;
+            Apply(_replication.Tick());
+            LogBecameLeader(_logger, Id.ToString(), record.LeaderEpoch, string.Join(",", record.Isr), Log.LogEndOffset, HighWatermark);
+        }
     }
 
     /// <summary>
@@ -109,88 +121,114 @@ internal sealed partial class Partition
     /// </summary>
     public void Resign(ErrorCode error, string reason)
     {
-        if (_replication is { } replication)
+        lock (_lock)
         {
-            _highWatermark = replication.HighWatermark;
-            _replication = null;
-            replication.FailPendingAppends(error);
-            LogResigned(_logger, Id.ToString(), LeaderEpoch, error, reason);
-        }
+            if (_replication is { } replication)
+            {
+                _highWatermark = replication.HighWatermark;
+                _replication = null;
+                replication.FailPendingAppends(error);
+                LogResigned(_logger, Id.ToString(), LeaderEpoch, error, reason);
+            }
 
-        _host = null;
-        if (Role == PartitionRole.Leader)
-        {
-            Role = PartitionRole.None;
-        }
+            _host = null;
+            if (Role == PartitionRole.Leader)
+            {
+                Role = PartitionRole.None;
+            }
 
-        SignalDataArrived();
+            SignalDataArrived();
+        }
     }
 
     /// <summary>Becomes a follower (the replica on this node starts copying); a leader resigns first.</summary>
     public void BecomeFollower()
     {
-        if (Role == PartitionRole.Leader)
+        lock (_lock)
         {
-            Resign(ErrorCode.NotLeaderOrFollower, "this node follows another leader now");
-        }
+            if (Role == PartitionRole.Leader)
+            {
+                Resign(ErrorCode.NotLeaderOrFollower, "this node follows another leader now");
+            }
 
-        Role = PartitionRole.Follower;
+            Role = PartitionRole.Follower;
+        }
     }
 
     /// <summary>The follower stopped copying (the node's leader takes over, or the replica deactivated).</summary>
     public void StopFollowing()
     {
-        if (Role == PartitionRole.Follower)
+        lock (_lock)
         {
-            Role = PartitionRole.None;
+            if (Role == PartitionRole.Follower)
+            {
+                Role = PartitionRole.None;
+            }
         }
     }
 
     /// <summary>Takes a changed topic configuration on (validation limits, retention, flush policy).</summary>
     public void Reconfigure(TopicConfig config)
     {
-        if (config == _config)
+        lock (_lock)
         {
-            return;
-        }
+            if (config == _config)
+            {
+                return;
+            }
 
-        _config = config;
-        Log.Reconfigure(config.ToLogOptions());
+            _config = config;
+            Log.Reconfigure(config.ToLogOptions());
+        }
     }
 
     /// <summary>Deletes segments past retention, never at or above the high watermark (Kafka deletes only committed data).</summary>
-    public RetentionResult ApplyRetention() => Log.ApplyRetention(HighWatermark);
+    public RetentionResult ApplyRetention()
+    {
+        lock (_lock)
+        {
+            return Log.ApplyRetention(HighWatermark);
+        }
+    }
 
-    /// <summary>Writes the high watermark to its checkpoint file if the last write is older than the interval.</summary>
+    /// <summary>Writes the high watermark to its checkpoint file if it moved and the last write is older than the interval.</summary>
     public void CheckpointHighWatermarkIfDue()
     {
-        if (_time.GetElapsedTime(_lastHighWatermarkCheckpoint) < HighWatermarkCheckpointInterval)
+        lock (_lock)
         {
-            return;
-        }
+            long highWatermark = HighWatermark;
+            if (highWatermark == _checkpointedHighWatermark || _time.GetElapsedTime(_lastHighWatermarkCheckpoint) < HighWatermarkCheckpointInterval)
+            {
+                return;
+            }
 
-        _lastHighWatermarkCheckpoint = _time.GetTimestamp();
-        try
-        {
-            Log.CheckpointHighWatermark(HighWatermark);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            LogHighWatermarkCheckpointFailed(_logger, Id.ToString(), ex.Message);
+            _lastHighWatermarkCheckpoint = _time.GetTimestamp();
+            try
+            {
+                Log.CheckpointHighWatermark(highWatermark);
+                _checkpointedHighWatermark = highWatermark;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                LogHighWatermarkCheckpointFailed(_logger, Id.ToString(), ex.Message);
+            }
         }
     }
 
     /// <summary>Clean close: a producer-state snapshot at the log end (so the next start replays nothing), then the log.</summary>
     public void Close()
     {
-        Resign(ErrorCode.NotLeaderOrFollower, "the partition is closing");
-        Role = PartitionRole.None;
-        if (!Log.IsFailed)
+        lock (_lock)
         {
-            WriteSnapshot(Log.LogEndOffset);
-        }
+            Resign(ErrorCode.NotLeaderOrFollower, "the partition is closing");
+            Role = PartitionRole.None;
+            if (!Log.IsFailed)
+            {
+                WriteSnapshot(Log.LogEndOffset);
+            }
 
-        Log.Close();
+            Log.Close();
+        }
     }
 
     /// <summary>
@@ -283,6 +321,7 @@ internal sealed partial class Partition
         TaskCompletionSource signal = _dataArrived;
         _dataArrived = NewSignal();
         signal.TrySetResult();
+        _nodeDataArrived?.Invoke();
     }
 
     /// <summary>

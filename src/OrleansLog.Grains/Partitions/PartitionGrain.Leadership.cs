@@ -90,7 +90,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
             if (replicas.Count > 1 && replicationState.State is { Leader: { } winner } current && winner != node.NodeId)
             {
                 // Another node won: this node's copy follows it again rather than wait for the next check.
-                await TolerateUnreachableAsync(node.NodeId, localReplica.FollowAsync(current.LeaderEpoch, cancellationToken));
+                await TolerateUnreachableAsync(node.NodeId, localReplica.FollowAsync(current.LeaderEpoch, winner, cancellationToken));
             }
 
             return null;
@@ -162,9 +162,40 @@ internal sealed partial class PartitionGrain : ILeaderHost
         }
     }
 
-    void ILeaderHost.PersistIsr(IsrProposal proposal) => _ = PersistIsrAsync(proposal);
+    /// <summary>
+    /// Called by this activation's <see cref="Partition"/> from whichever thread changed it (a follower fetch
+    /// is served by the node's replica manager): the grain is told by a message to itself, so it acts in its
+    /// own turn.
+    /// </summary>
+    void ILeaderHost.PersistIsr(IsrProposal proposal) => NotifySelf();
 
-    void ILeaderHost.StepDown(string reason) => StepDown(ErrorCode.NotLeaderOrFollower, reason);
+    void ILeaderHost.StepDown(string reason)
+    {
+        _deposedReason = reason;
+        NotifySelf();
+    }
+
+    private volatile string? _deposedReason;
+
+    private void NotifySelf() =>
+        GrainFactory.GetGrain<IPartitionLeaderGrain>(this.GetPrimaryKeyString()).ReplicationChangedAsync().Ignore();
+
+    /// <summary>Acts on what the partition reported: steps down when deposed, else persists a pending ISR change.</summary>
+    public Task ReplicationChangedAsync()
+    {
+        if (_leading is not { } partition)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (partition.Role != PartitionRole.Leader)
+        {
+            StepDown(ErrorCode.NotLeaderOrFollower, _deposedReason ?? "this node's copy no longer leads");
+            return Task.CompletedTask;
+        }
+
+        return partition.Replication?.PendingIsrProposal is { } proposal ? PersistIsrAsync(proposal) : Task.CompletedTask;
+    }
 
     /// <summary>
     /// Stops leading (fenced, resigned, or handing over): waiting acks=all appends fail with

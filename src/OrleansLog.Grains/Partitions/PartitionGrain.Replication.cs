@@ -94,12 +94,18 @@ internal sealed partial class PartitionGrain
 
         if (partition.Role != PartitionRole.Leader)
         {
-            // This node's copy was made a follower of a newer leader meanwhile.
-            StepDown(ErrorCode.NotLeaderOrFollower, "this node's copy follows a newer leader");
+            // Deposed by a follower's newer epoch, or made a follower of a newer leader meanwhile.
+            StepDown(ErrorCode.NotLeaderOrFollower, _deposedReason ?? "this node's copy follows a newer leader");
             return;
         }
 
         partition.Tick(IsAlive);
+        if (partition.Replication?.PendingIsrProposal is { } proposal)
+        {
+            // Normally persisted on the partition's notification; this catches one that got lost.
+            await PersistIsrAsync(proposal);
+        }
+
         await AdvanceReassignmentAsync();
         await HandOverToPreferredLeaderAsync(timeProvider.GetUtcNow());
     }
@@ -107,7 +113,7 @@ internal sealed partial class PartitionGrain
     /// <summary>Tells a follower replica to fetch from this leader; a node that cannot be reached is retried by its own node's check.</summary>
     private Task StartFollowerAsync(string replica) =>
         _leading is { } partition
-            ? TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_id, replica)).FollowAsync(partition.LeaderEpoch))
+            ? TolerateUnreachableAsync(replica, GrainFactory.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(_id, replica)).FollowAsync(partition.LeaderEpoch, node.NodeId))
             : Task.CompletedTask;
 
     /// <summary>

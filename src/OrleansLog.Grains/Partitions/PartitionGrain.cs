@@ -37,7 +37,7 @@ internal sealed partial class PartitionGrain(
     ClusterNodes clusterNodes,
     IOptions<OrleansLogOptions> options,
     TimeProvider timeProvider,
-    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain
+    ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, IPartitionLeaderGrain
 {
     private TopicPartition _id;
     private TopicConfig _config = TopicConfig.Default;

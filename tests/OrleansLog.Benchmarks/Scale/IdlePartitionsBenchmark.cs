@@ -40,6 +40,12 @@ internal static class IdlePartitionsBenchmark
             int unserved = partitions;
             while (unserved > 0 && startup.Elapsed < TimeSpan.FromMinutes(5))
             {
+                if (!restarted.IsRunning)
+                {
+                    string output = restarted.Output;
+                    throw new InvalidOperationException($"partitions-idle: the silo exited during start-up; its last output:\n{output[Math.Max(0, output.Length - 4000)..]}");
+                }
+
                 (_, unserved) = await ScaleBenchmarks.FetchFirstFromEachAsync(again.Client, "idle", partitions, 256, ct);
             }
 

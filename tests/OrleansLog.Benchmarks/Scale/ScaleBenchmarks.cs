@@ -27,24 +27,28 @@ internal static class ScaleBenchmarks
         ScaleSettings settings = ScaleSettings.Parse(args);
         using var cancel = new CancellationTokenSource(TimeSpan.FromHours(1));
         CancellationToken ct = cancel.Token;
-        if (settings.Parts.Contains("first-write"))
+        await RunPartAsync(settings, "first-write", () => FirstWriteBenchmark.RunAsync(settings.FirstWritePartitions, ct));
+        await RunPartAsync(settings, "partitions-idle", () => IdlePartitionsBenchmark.RunAsync(settings.IdlePartitions, ct));
+        await RunPartAsync(settings, "partitions-rf3", () => ReplicatedPartitionsBenchmark.RunAsync(settings.ReplicatedPartitions, settings.BaselinePartitions, settings.ReplicatedRecords, ct));
+        await RunPartAsync(settings, "take-office", () => TakeOfficeBenchmark.RunAsync(settings.TakeOfficeGigabytes, ct));
+    }
+
+    /// <summary>Runs one part; a part that fails prints a line with its error, and the others still run.</summary>
+    private static async Task RunPartAsync(ScaleSettings settings, string part, Func<Task> run)
+    {
+        if (!settings.Parts.Contains(part))
         {
-            await FirstWriteBenchmark.RunAsync(settings.FirstWritePartitions, ct);
+            return;
         }
 
-        if (settings.Parts.Contains("partitions-idle"))
+        try
         {
-            await IdlePartitionsBenchmark.RunAsync(settings.IdlePartitions, ct);
+            await run();
         }
-
-        if (settings.Parts.Contains("partitions-rf3"))
+        catch (Exception ex)
         {
-            await ReplicatedPartitionsBenchmark.RunAsync(settings.ReplicatedPartitions, settings.BaselinePartitions, settings.ReplicatedRecords, ct);
-        }
-
-        if (settings.Parts.Contains("take-office"))
-        {
-            await TakeOfficeBenchmark.RunAsync(settings.TakeOfficeGigabytes, ct);
+            await Console.Error.WriteLineAsync($"{part} failed: {ex}");
+            JsonLine.Write(new Dictionary<string, object> { ["bench"] = part, ["error"] = ex.Message.Split('\n')[0] });
         }
     }
 
@@ -84,7 +88,10 @@ internal static class ScaleBenchmarks
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                failures++;
+                if (failures++ == 0)
+                {
+                    await Console.Error.WriteLineAsync($"{topic}: the first failed write: {ex.GetType().Name}: {ex.Message}");
+                }
             }
         }
 

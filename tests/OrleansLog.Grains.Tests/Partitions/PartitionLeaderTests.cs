@@ -185,6 +185,24 @@ public sealed class PartitionLeaderTests : IDisposable
     }
 
     [Fact]
+    public async Task AFollowerFetchWithNoByteBudgetLeft_StillAcknowledgesItsOffset()
+    {
+        Partition leader = _bed.Lead("A", 1, ThreeNodes);
+        Task<AppendResult> append = leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.All, Token);
+        await _bed.CopyAsync("A", "B", 1);
+        await _bed.CopyAsync("A", "C", 1);
+
+        // The node's replica manager spent its byte budget on other partitions: this one only acknowledges.
+        ReplicaFetchResult b = leader.ReplicaFetch("B", 1, 1, maxBytes: 0);
+        ReplicaFetchResult c = leader.ReplicaFetch("C", 1, 1, maxBytes: 0);
+
+        Assert.Equal((ErrorCode.None, 0), (b.Error, b.Records.Length));
+        Assert.Equal((ErrorCode.None, 0), (c.Error, c.Records.Length));
+        Assert.True((await append.WaitAsync(TimeSpan.FromSeconds(10), Token)).IsSuccess);
+        Assert.Equal(1, leader.HighWatermark);
+    }
+
+    [Fact]
     public async Task OnlyALeaderServes_AConsumerFetchOnAFollowerCopyIsRefused()
     {
         Partition follower = _bed["B"];
