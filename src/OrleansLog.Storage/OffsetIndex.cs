@@ -71,7 +71,7 @@ internal sealed class OffsetIndex : IDisposable
     /// <summary>Creates an empty index, replacing any file of that name.</summary>
     public static OffsetIndex CreateEmpty(ILogFileSystem fileSystem, string path, long baseOffset, int maxEntries)
     {
-        ILogFile file = fileSystem.OpenFile(path, FileMode.Create);
+        ILogFile file = OnDemandLogFile.From(fileSystem, fileSystem.OpenFile(path, FileMode.Create));
         return new OffsetIndex(file, baseOffset, maxEntries, new long[16], 0);
     }
 
@@ -144,10 +144,10 @@ internal sealed class OffsetIndex : IDisposable
             {
                 // Entries are rebuilt from the log; the stale bytes must not linger behind them.
                 file.SetLength(0);
-                return new OffsetIndex(file, baseOffset, maxEntries, new long[16], 0);
+                return new OffsetIndex(OnDemandLogFile.From(fileSystem, file), baseOffset, maxEntries, new long[16], 0);
             }
 
-            return new OffsetIndex(file, baseOffset, maxEntries, entries, count);
+            return new OffsetIndex(OnDemandLogFile.From(fileSystem, file), baseOffset, maxEntries, entries, count);
         }
         catch
         {

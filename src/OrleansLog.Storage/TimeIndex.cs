@@ -59,7 +59,7 @@ internal sealed class TimeIndex : IDisposable
     }
 
     public static TimeIndex CreateEmpty(ILogFileSystem fileSystem, string path, long baseOffset, int maxEntries) =>
-        new(fileSystem.OpenFile(path, FileMode.Create), baseOffset, maxEntries, new Snapshot(16, 0));
+        new(OnDemandLogFile.From(fileSystem, fileSystem.OpenFile(path, FileMode.Create)), baseOffset, maxEntries, new Snapshot(16, 0));
 
     /// <summary>
     /// Loads an existing index (creating an empty file when missing); <paramref name="problem"/> says why the
@@ -127,7 +127,7 @@ internal sealed class TimeIndex : IDisposable
                 snapshot = new Snapshot(16, 0);
             }
 
-            return new TimeIndex(file, baseOffset, maxEntries, snapshot);
+            return new TimeIndex(OnDemandLogFile.From(fileSystem, file), baseOffset, maxEntries, snapshot);
         }
         catch
         {

@@ -41,7 +41,9 @@ internal sealed partial class LogManager : IDisposable
         LogsDirectory = Path.GetFullPath(Path.Combine(options.Value.DataDirectory, "logs"));
         Directory.CreateDirectory(LogsDirectory);
         CommitScheduler = new CommitScheduler(timeProvider);
-        MaxConcurrentOpens = Math.Max(2, Environment.ProcessorCount);
+        // Opening is mostly waiting for fsyncs (a new log's directory and files, recovery's checkpoints),
+        // so more opens than cores run side by side; still bounded, so thousands do not start at once.
+        MaxConcurrentOpens = Math.Max(8, 4 * Environment.ProcessorCount);
         _openSlots = new SemaphoreSlim(MaxConcurrentOpens, MaxConcurrentOpens);
     }
 
