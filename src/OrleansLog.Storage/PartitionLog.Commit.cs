@@ -19,6 +19,9 @@ public sealed partial class PartitionLog
     private int _logStartCheckpointDirty;
     private int _directoryDirty;
 
+    /// <summary>Set when this log created its directory: the parent is fsynced by the first flush.</summary>
+    private int _parentDirectoryDirty;
+
     /// <summary>
     /// Fsyncs every segment and index with unflushed bytes, writes the leader-epoch, log-start-offset and
     /// recovery-point checkpoints, and advances <see cref="RecoveryPoint"/> to the log end offset seen when
@@ -107,6 +110,12 @@ public sealed partial class PartitionLog
     {
         long logEndOffset = LogEndOffset;
         LogSegment[] segments = Volatile.Read(ref _segments);
+        if (Interlocked.Exchange(ref _parentDirectoryDirty, 0) != 0
+            && Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_directory)) is { Length: > 0 } parent)
+        {
+            _fileSystem.FlushDirectory(parent);
+        }
+
         if (Interlocked.Exchange(ref _directoryDirty, 0) != 0)
         {
             _fileSystem.FlushDirectory(_directory);

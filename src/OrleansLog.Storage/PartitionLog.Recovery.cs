@@ -18,12 +18,11 @@ public sealed partial class PartitionLog
         if (!_fileSystem.DirectoryExists(_directory))
         {
             // The new directory's entry lives in its parent: without an fsync of the parent, a power cut
-            // can take the partition's directory, and every record acknowledged into it, away.
+            // can take the partition's directory, and every record acknowledged into it, away. The first
+            // flush does it (before anything is acknowledged as durable), not the open: a new topic of
+            // thousands of partitions would otherwise wait for thousands of fsyncs of one directory.
             _fileSystem.CreateDirectory(_directory);
-            if (Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(_directory)) is { Length: > 0 } parent)
-            {
-                _fileSystem.FlushDirectory(parent);
-            }
+            Interlocked.Exchange(ref _parentDirectoryDirty, 1);
         }
 
         var deleted = new List<string>();
@@ -231,11 +230,9 @@ public sealed partial class PartitionLog
         Interlocked.Exchange(ref _epochCheckpointDirty, 1);
         Interlocked.Exchange(ref _logStartCheckpointDirty, 1);
         Interlocked.Exchange(ref _directoryDirty, 1);
-        lock (_fileLock)
-        {
-            SyncCore(full: true);
-        }
 
+        // Nothing to make durable yet: the first flush (group commit, interval flush or close) writes the
+        // segment, the directory entries and the checkpoints, before anything is acknowledged as durable.
         LastRecovery = new RecoveryReport
         {
             WasCleanShutdown = hadMarker,

@@ -164,7 +164,7 @@ public sealed class FaultInjectionTests
     }
 
     [Fact]
-    public void ANewPartitionDirectory_IsFsyncedInItsParent_BeforeTheLogIsUsed()
+    public async Task ANewPartitionDirectory_IsFsyncedInItsParent_BeforeAnAppendIsAcknowledgedAsDurable()
     {
         string root = Path.Combine(Path.GetTempPath(), "olog-dirsync-" + Guid.NewGuid().ToString("N")[..8]);
         string directory = Path.Combine(root, "orders-0");
@@ -172,10 +172,13 @@ public sealed class FaultInjectionTests
         using var scheduler = new CommitScheduler();
         try
         {
-            PartitionLog log = PartitionLog.Open(directory, new PartitionLogOptions(), scheduler, fileSystem: fileSystem);
-            log.Close();
+            PartitionLog log = PartitionLog.Open(directory, new PartitionLogOptions { FlushPolicy = FlushPolicy.Always }, scheduler, fileSystem: fileSystem);
+            Assert.DoesNotContain(root, fileSystem.FlushedDirectories);
 
-            Assert.Equal(root, fileSystem.FlushedDirectories.First());
+            await log.AppendAsync(TestBatches.Create(1, 10, 1, 1), 0, TestContext.Current.CancellationToken);
+
+            Assert.Contains(root, fileSystem.FlushedDirectories);
+            log.Close();
         }
         finally
         {

@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
 using OrleansLog.Client;
 using OrleansLog.Integration.Tests.Infrastructure;
 
@@ -8,8 +10,11 @@ namespace OrleansLog.Benchmarks.Scale;
 /// then a restart and a first fetch from each. Prints
 /// <c>{"bench":"first-write","partitions":…,"seconds":…,"failures":…,"restart_fetch_seconds":…,"restart_fetch_failures":…}</c>.
 /// </summary>
-internal static class FirstWriteBenchmark
+internal static partial class FirstWriteBenchmark
 {
+    [GeneratedRegex(@"took office .*? (?<ms>[0-9.]+) ms after activation")]
+    private static partial Regex TookOffice();
+
     public static async Task RunAsync(int partitions, CancellationToken ct)
     {
         string data = ScaleBenchmarks.NewDataDirectory("first-write");
@@ -17,6 +22,7 @@ internal static class FirstWriteBenchmark
         {
             double seconds;
             int failures;
+            double[] tookOffice;
             await using (var silo = new SiloProcess(data))
             {
                 await silo.StartAsync(TimeSpan.FromSeconds(90), ct);
@@ -24,6 +30,7 @@ internal static class FirstWriteBenchmark
                 await new OrleansLogAdmin(client.Client).CreateTopicAsync("first-write", partitions, cancellationToken: ct);
                 (TimeSpan elapsed, failures) = await ScaleBenchmarks.WriteOneToEachAsync(client.Client, "first-write", partitions, ct);
                 seconds = elapsed.TotalSeconds;
+                tookOffice = [.. TookOffice().Matches(silo.Output).Select(m => double.Parse(m.Groups["ms"].Value, CultureInfo.InvariantCulture)).Order()];
                 await silo.StopAsync(TimeSpan.FromSeconds(60));
             }
 
@@ -37,6 +44,8 @@ internal static class FirstWriteBenchmark
                 ["partitions"] = partitions,
                 ["seconds"] = Math.Round(seconds, 2),
                 ["failures"] = failures,
+                ["take_office_p50_ms"] = tookOffice.Length == 0 ? -1 : tookOffice[tookOffice.Length / 2],
+                ["take_office_max_ms"] = tookOffice.Length == 0 ? -1 : tookOffice[^1],
                 ["restart_fetch_seconds"] = Math.Round(fetched.TotalSeconds, 2),
                 ["restart_fetch_failures"] = fetchFailures,
             });
