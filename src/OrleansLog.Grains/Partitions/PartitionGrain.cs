@@ -63,7 +63,9 @@ internal sealed partial class PartitionGrain(
     /// <summary>
     /// The partition this activation leads, or null with <see cref="_unavailableReason"/> set. An
     /// unavailable partition asks its topic again on the next call, because the topic may have been
-    /// created or grown meanwhile; concurrent callers share one attempt.
+    /// created or grown meanwhile; concurrent callers share one attempt. The attempt is bounded by its own
+    /// call timeouts, not by the caller that started it: a caller that gives up must not fail the others
+    /// waiting on the same attempt with its cancellation.
     /// </summary>
     private Task<Partition?> LeadingAsync(CancellationToken cancellationToken)
     {
@@ -72,7 +74,7 @@ internal sealed partial class PartitionGrain(
             return Task.FromResult<Partition?>(_leading);
         }
 
-        return _opening ??= TakeOfficeOrStandInAsync(cancellationToken);
+        return (_opening ??= TakeOfficeOrStandInAsync(CancellationToken.None)).WaitAsync(cancellationToken);
     }
 
     private async Task<Partition?> TakeOfficeOrStandInAsync(CancellationToken cancellationToken)

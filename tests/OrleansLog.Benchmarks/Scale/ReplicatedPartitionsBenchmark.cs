@@ -46,15 +46,16 @@ internal static class ReplicatedPartitionsBenchmark
     {
         await using var producer = new OrleansLogProducer(grains, new ProducerOptions { Acks = Acks.All });
         long failed = 0;
+        Exception? first = null;
         byte[] value = new byte[100];
         var clock = Stopwatch.StartNew();
         for (long i = 0; i < records; i++)
         {
             await producer.ProduceAsync(topic, new Message { Value = value }, (_, error) =>
             {
-                if (error is not null)
+                if (error is not null && Interlocked.Increment(ref failed) == 1)
                 {
-                    Interlocked.Increment(ref failed);
+                    first = error;
                 }
             }, ct);
         }
@@ -63,7 +64,7 @@ internal static class ReplicatedPartitionsBenchmark
         double rate = records / clock.Elapsed.TotalSeconds;
         if (failed > 0)
         {
-            throw new InvalidOperationException($"partitions-rf3: {failed} of {records} records to '{topic}' failed");
+            throw new InvalidOperationException($"partitions-rf3: {failed} of {records} records to '{topic}' failed; the first: {first?.Message}", first);
         }
 
         return rate;
