@@ -47,18 +47,22 @@ public sealed class OrleansLogOptions
     /// <summary>How long a follower's fetch waits at the leader for new records (replica.fetch.wait.max.ms). Default 500 ms.</summary>
     public TimeSpan ReplicaFetchWait { get; set; } = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>The most bytes one follower fetch copies (replica.fetch.max.bytes). Default 1 MiB.</summary>
+    /// <summary>
+    /// The most bytes a follower fetch copies of one partition (replica.fetch.max.bytes); one fetch from a
+    /// leader node carries up to eight times this over all its partitions. Default 1 MiB.
+    /// </summary>
     public int ReplicaFetchMaxBytes { get; set; } = 1024 * 1024;
 
     /// <summary>
-    /// How often a leader checks its followers: ISR shrink by lag, restarting followers whose node came
-    /// back, reassignment progress and preferred-leader election. Default 1 second.
+    /// How often the leader of a replicated partition checks its followers: ISR shrink by lag and by dead
+    /// nodes, the high-watermark checkpoint, reassignment progress and preferred-leader election. Default 1 second.
     /// </summary>
     public TimeSpan ReplicationCheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// How often each node checks that its replicas of partitions led elsewhere are following their leader,
-    /// and starts any that are not (as a Kafka broker keeps its replica fetchers running). Default 10 seconds.
+    /// How often each node checks that the partitions on its disk led elsewhere are followed by its
+    /// fetchers, and starts any that are not (as a Kafka broker keeps its replica fetchers running) — the
+    /// one owner of follower liveness on a node. Default 10 seconds.
     /// </summary>
     public TimeSpan FollowerCheckInterval { get; set; } = TimeSpan.FromSeconds(10);
 

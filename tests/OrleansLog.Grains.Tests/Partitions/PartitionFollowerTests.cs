@@ -57,9 +57,7 @@ public sealed class PartitionFollowerTests : IDisposable
     [Fact]
     public async Task ABatchDamagedOnTheWay_IsRefusedBeforeItReachesTheDisk()
     {
-        Partition leader = _bed.Lead("A", 1, ThreeNodes, isr: ["A"]);
-        await leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.Leader, Token);
-        ReplicaFetchResult fetched = await leader.ReplicaFetchAsync(new ReplicaFetchRequest("B", 1, 0, 1 << 20, 0), Token);
+        ReplicaFetchResult fetched = await OneBatchFetchedByBAsync();
         byte[] bytes = new byte[fetched.Records.Length];
         fetched.Records.CopyTo(bytes);
         bytes[^1] ^= 0xFF;
@@ -76,9 +74,7 @@ public sealed class PartitionFollowerTests : IDisposable
     [Fact]
     public async Task ACopyThatStoppedFollowing_TouchesNothing()
     {
-        Partition leader = _bed.Lead("A", 1, ThreeNodes, isr: ["A"]);
-        await leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.Leader, Token);
-        ReplicaFetchResult fetched = await leader.ReplicaFetchAsync(new ReplicaFetchRequest("B", 1, 0, 1 << 20, 0), Token);
+        ReplicaFetchResult fetched = await OneBatchFetchedByBAsync();
         Partition follower = _bed["B"];
         follower.BecomeFollower();
         follower.StopFollowing();
@@ -103,6 +99,14 @@ public sealed class PartitionFollowerTests : IDisposable
 
         _bed["B"].TruncateTo(1);
         Assert.Equal(1, _bed["B"].HighWatermark);
+    }
+
+    /// <summary>A leader on A with one batch, and what B's fetch from offset 0 brought back (not yet appended).</summary>
+    private async Task<ReplicaFetchResult> OneBatchFetchedByBAsync()
+    {
+        Partition leader = _bed.Lead("A", 1, ThreeNodes, isr: ["A"]);
+        await leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.Leader, Token);
+        return await leader.ReplicaFetchAsync(new ReplicaFetchRequest("B", 1, 0, 1 << 20, 0), Token);
     }
 
     private static Orleans.Serialization.Buffers.PooledBuffer Pooled(byte[] bytes)
