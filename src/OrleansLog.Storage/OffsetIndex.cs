@@ -23,39 +23,19 @@ namespace OrleansLog.Storage;
 /// call <see cref="Lookup"/> concurrently. Entries live in an array snapshot whose count is published with
 /// <see cref="Volatile"/> after the entry is stored; growing or truncating publishes a new snapshot.</para>
 /// </summary>
-internal sealed class OffsetIndex : IDisposable
+internal sealed class OffsetIndex : SparseIndex
 {
     public const int EntrySize = 8;
-    private const int PendingCapacity = 512;
 
-    private readonly ILogFile _file;
-    private readonly byte[] _pending = new byte[PendingCapacity * EntrySize];
-    private int _pendingCount;
-    private int _writtenCount;
     private Snapshot _snapshot;
 
     private OffsetIndex(ILogFile file, long baseOffset, int maxEntries, long[] entries, int count)
+        : base(file, baseOffset, maxEntries, EntrySize, writtenCount: count)
     {
-        _file = file;
-        BaseOffset = baseOffset;
-        MaxEntries = maxEntries;
         _snapshot = new Snapshot(entries, count);
-        _writtenCount = count;
     }
 
-    public long BaseOffset { get; }
-
-    /// <summary>Entries that fit in <see cref="PartitionLogOptions.MaxIndexBytes"/>; the segment rolls at this count.</summary>
-    public int MaxEntries { get; }
-
-    public string Path => _file.Path;
-
-    public int Count => Volatile.Read(ref Volatile.Read(ref _snapshot).PublishedCount);
-
-    public bool IsFull => Count >= MaxEntries;
-
-    /// <summary>The file, for fsync by the commit scheduler.</summary>
-    public ILogFile File => _file;
+    public override int Count => Volatile.Read(ref Volatile.Read(ref _snapshot).PublishedCount);
 
     /// <summary>The last entry, or null when the index is empty.</summary>
     public (long Offset, int Position)? LastEntry
@@ -183,26 +163,10 @@ internal sealed class OffsetIndex : IDisposable
         snapshot.Entries[count] = Encode(relative, position);
         Volatile.Write(ref snapshot.PublishedCount, count + 1);
 
-        Span<byte> slot = _pending.AsSpan(_pendingCount * EntrySize, EntrySize);
+        Span<byte> slot = PendingSlot();
         BinaryPrimitives.WriteInt32BigEndian(slot, relative);
         BinaryPrimitives.WriteInt32BigEndian(slot[4..], position);
-        if (++_pendingCount == PendingCapacity)
-        {
-            WritePending();
-        }
-    }
-
-    /// <summary>Writes entries held in memory to the file (owner only).</summary>
-    public void WritePending()
-    {
-        if (_pendingCount == 0)
-        {
-            return;
-        }
-
-        _file.Write(_pending.AsSpan(0, _pendingCount * EntrySize), (long)_writtenCount * EntrySize);
-        _writtenCount += _pendingCount;
-        _pendingCount = 0;
+        QueuePendingSlot();
     }
 
     /// <summary>
@@ -263,19 +227,8 @@ internal sealed class OffsetIndex : IDisposable
         var kept = new long[Math.Max(16, keep)];
         Array.Copy(snapshot.Entries, kept, Math.Min(keep, snapshot.PublishedCount));
         Volatile.Write(ref _snapshot, new Snapshot(kept, keep));
-        if (keep <= _writtenCount)
-        {
-            _file.SetLength((long)keep * EntrySize);
-            _writtenCount = keep;
-            _pendingCount = 0;
-        }
-        else
-        {
-            _pendingCount = keep - _writtenCount;
-        }
+        TruncateFileToEntries(keep);
     }
-
-    public void Dispose() => _file.Dispose();
 
     private static long Encode(int relative, int position) => ((long)relative << 32) | (uint)position;
 

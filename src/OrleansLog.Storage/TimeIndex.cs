@@ -15,37 +15,19 @@ namespace OrleansLog.Storage;
 /// to the file in groups; rebuilt from the log when missing or implausible; one writer, concurrent readers
 /// through a published snapshot.</para>
 /// </summary>
-internal sealed class TimeIndex : IDisposable
+internal sealed class TimeIndex : SparseIndex
 {
     public const int EntrySize = 12;
-    private const int PendingCapacity = 340;
 
-    private readonly ILogFile _file;
-    private readonly byte[] _pending = new byte[PendingCapacity * EntrySize];
-    private int _pendingCount;
-    private int _writtenCount;
     private Snapshot _snapshot;
 
     private TimeIndex(ILogFile file, long baseOffset, int maxEntries, Snapshot snapshot)
+        : base(file, baseOffset, maxEntries, EntrySize, writtenCount: snapshot.PublishedCount)
     {
-        _file = file;
-        BaseOffset = baseOffset;
-        MaxEntries = maxEntries;
         _snapshot = snapshot;
-        _writtenCount = snapshot.PublishedCount;
     }
 
-    public long BaseOffset { get; }
-
-    public int MaxEntries { get; }
-
-    public string Path => _file.Path;
-
-    public ILogFile File => _file;
-
-    public int Count => Volatile.Read(ref Volatile.Read(ref _snapshot).PublishedCount);
-
-    public bool IsFull => Count >= MaxEntries;
+    public override int Count => Volatile.Read(ref Volatile.Read(ref _snapshot).PublishedCount);
 
     /// <summary>The last entry, or null when the index is empty.</summary>
     public (long Timestamp, long Offset)? LastEntry
@@ -169,28 +151,12 @@ internal sealed class TimeIndex : IDisposable
         snapshot.RelativeOffsets[count] = relative;
         Volatile.Write(ref snapshot.PublishedCount, count + 1);
 
-        Span<byte> slot = _pending.AsSpan(_pendingCount * EntrySize, EntrySize);
+        Span<byte> slot = PendingSlot();
         BinaryPrimitives.WriteInt64BigEndian(slot, timestamp);
         BinaryPrimitives.WriteInt32BigEndian(slot[8..], relative);
-        if (++_pendingCount == PendingCapacity)
-        {
-            WritePending();
-        }
+        QueuePendingSlot();
 
         return true;
-    }
-
-    /// <summary>Writes entries held in memory to the file (owner only).</summary>
-    public void WritePending()
-    {
-        if (_pendingCount == 0)
-        {
-            return;
-        }
-
-        _file.Write(_pending.AsSpan(0, _pendingCount * EntrySize), (long)_writtenCount * EntrySize);
-        _writtenCount += _pendingCount;
-        _pendingCount = 0;
     }
 
     /// <summary>
@@ -246,19 +212,8 @@ internal sealed class TimeIndex : IDisposable
         Array.Copy(snapshot.Timestamps, kept.Timestamps, keep);
         Array.Copy(snapshot.RelativeOffsets, kept.RelativeOffsets, keep);
         Volatile.Write(ref _snapshot, kept);
-        if (keep <= _writtenCount)
-        {
-            _file.SetLength((long)keep * EntrySize);
-            _writtenCount = keep;
-            _pendingCount = 0;
-        }
-        else
-        {
-            _pendingCount = keep - _writtenCount;
-        }
+        TruncateFileToEntries(keep);
     }
-
-    public void Dispose() => _file.Dispose();
 
     private sealed class Snapshot(int capacity, int count)
     {

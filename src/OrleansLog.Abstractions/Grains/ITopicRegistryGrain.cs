@@ -5,16 +5,7 @@ namespace OrleansLog.Grains;
 /// unregister themselves; listing reads one small durable state.
 /// </summary>
 [Alias("olog.ITopicRegistryGrain")]
-public interface ITopicRegistryGrain : IGrainWithStringKey
+public interface ITopicRegistryGrain : INameRegistryGrain
 {
     public const string Key = "topics";
-
-    [Alias("register")]
-    Task RegisterAsync(string topic, CancellationToken cancellationToken = default);
-
-    [Alias("unregister")]
-    Task UnregisterAsync(string topic, CancellationToken cancellationToken = default);
-
-    [Alias("list")]
-    Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default);
 }

@@ -7,24 +7,4 @@ namespace OrleansLog.Grains.Groups;
 [GrainType("olog-group-registry")]
 internal sealed class GroupRegistryGrain(
     [PersistentState("groups", Hosting.OrleansLogOptions.StorageName)] IPersistentState<GroupRegistryState> state)
-    : Grain, IGroupRegistryGrain
-{
-    public async Task RegisterAsync(string groupId, CancellationToken cancellationToken = default)
-    {
-        if (SortedNames.TryAdd(state.State.Groups, groupId))
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
-
-    public async Task UnregisterAsync(string groupId, CancellationToken cancellationToken = default)
-    {
-        if (SortedNames.TryRemove(state.State.Groups, groupId))
-        {
-            await state.WriteStateAsync(cancellationToken);
-        }
-    }
-
-    public Task<IReadOnlyList<string>> ListAsync(CancellationToken cancellationToken = default) =>
-        Task.FromResult<IReadOnlyList<string>>(state.State.Groups.ToArray());
-}
+    : NameRegistryGrain<GroupRegistryState>(state), IGroupRegistryGrain;

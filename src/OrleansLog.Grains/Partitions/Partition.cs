@@ -9,8 +9,9 @@ namespace OrleansLog.Grains.Partitions;
 /// This node's copy of one partition and the rules it follows (Kafka's <c>Partition</c>): the log, the
 /// role (leader in an epoch, or follower), the one high watermark, the leader's replication state with its
 /// acks=all waiters, the idempotent producers' state, and the data-arrived signal that wakes long-polling
-/// fetches. No Orleans: the partition grain (leader) and the replica grain (follower) drive it, elections
-/// and the replication record stay with them, and tests drive it directly with a fake clock.
+/// fetches. It uses no grain or runtime API (fetch results carry Orleans' pooled buffers, nothing more):
+/// the partition grain (leader) and the node's replica fetcher (follower) drive it, elections and the
+/// replication record stay with the grain, and tests drive it directly with a fake clock.
 /// <para><b>Files:</b> produce (<c>Partition.Produce.cs</c>), consumer fetch and offsets
 /// (<c>Partition.Fetch.cs</c>), the leader's side of replication (<c>Partition.Replication.cs</c>), the
 /// follower's (<c>Partition.Follower.cs</c>); producer-state snapshots here.</para>

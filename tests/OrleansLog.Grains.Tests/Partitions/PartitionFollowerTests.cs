@@ -9,7 +9,8 @@ namespace OrleansLog.Grains.Tests.Partitions;
 /// Protects the follower's rules of <see cref="Partition"/>: a copy keeps the idempotent producers' state
 /// as it appends, so it recognises a retry the moment it takes office — without replaying its log; a
 /// truncation reloads that state from what is left; a batch damaged on the way is refused before it reaches
-/// the disk; a copy that stopped following touches nothing.
+/// the disk; a copy that stopped following — or became leader — is not touched by a late follower step
+/// (append, truncation, start-over), whatever its fetcher decided before.
 /// </summary>
 public sealed class PartitionFollowerTests : IDisposable
 {
@@ -82,6 +83,26 @@ public sealed class PartitionFollowerTests : IDisposable
         await follower.AppendFetchedAsync(fetched, Token);
 
         Assert.Equal(0, follower.Log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task ACopyThatBecameLeader_IsNotTruncatedOrRestartedByALateFollowerStep()
+    {
+        Partition leader = _bed.Lead("A", 1, ThreeNodes, isr: ["A"]);
+        await leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.Leader, Token);
+        await leader.AppendAsync(PartitionTestBed.Batch("y"), Acks.Leader, Token);
+        await _bed.CopyAsync("A", "B", 1);
+        Partition b = _bed["B"];
+        ReplicaFetchResult late = await leader.ReplicaFetchAsync(new ReplicaFetchRequest("B", 1, 0, 1 << 20, 0), Token);
+
+        // B takes office while its fetcher still holds a decision made as follower (a truncation, a start-over, an answer).
+        _bed.Lead("B", 2, ThreeNodes);
+        b.TruncateTo(0);
+        b.StartOverAt(100);
+        await b.AppendFetchedAsync(late, Token);
+
+        Assert.Equal((0L, 2L), (b.Log.LogStartOffset, b.Log.LogEndOffset));
+        Assert.Equal(PartitionRole.Leader, b.Role);
     }
 
     [Fact]
