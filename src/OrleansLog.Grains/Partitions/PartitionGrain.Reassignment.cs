@@ -20,11 +20,6 @@ internal sealed partial class PartitionGrain
                 $"{_id}: {(leading is null ? _unavailableReason : "the partition is not bound to nodes and cannot be reassigned")}");
         }
 
-        if (replicas.Count == 0 || replicas.Distinct(StringComparer.Ordinal).Count() != replicas.Count)
-        {
-            return AdminResult.Failure(ErrorCode.InvalidReplicaAssignment, $"{_id}: replicas must be distinct node ids, at least one, got [{string.Join(",", replicas)}]");
-        }
-
         await _recordLock.WaitAsync(cancellationToken);
         try
         {
@@ -33,31 +28,9 @@ internal sealed partial class PartitionGrain
                 return AdminResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
             }
 
-            if (stored.TargetReplicas is { } running)
+            if (ReplicationRecordChanges.StartReassignment(stored, replicas, _id.ToString(), out AdminResult answer) is not { } next)
             {
-                return running.SequenceEqual(replicas)
-                    ? AdminResult.Ok
-                    : AdminResult.Failure(
-                        ErrorCode.ReassignmentInProgress,
-                        $"{_id}: a reassignment to [{string.Join(",", running)}] is running; it must finish first");
-            }
-
-            if (stored.Replicas.SequenceEqual(replicas))
-            {
-                return AdminResult.Ok;
-            }
-
-            PartitionReplicationState next = stored.Copy();
-            next.PartitionEpoch++;
-            if (stored.Replicas.Order(StringComparer.Ordinal).SequenceEqual(replicas.Order(StringComparer.Ordinal)))
-            {
-                // Same nodes in a new order: only the preferred leader changes; hand-over does the rest.
-                next.Replicas = [.. replicas];
-            }
-            else
-            {
-                next.TargetReplicas = [.. replicas];
-                next.Replicas = [.. replicas, .. stored.Replicas.Where(r => !replicas.Contains(r))];
+                return answer;
             }
 
             if (!await TryWriteRecordAsync(next, cancellationToken))
@@ -100,22 +73,14 @@ internal sealed partial class PartitionGrain
         await _recordLock.WaitAsync();
         try
         {
-            if (_leading is not { Replication: { } replication } partition || _stored is not { TargetReplicas: { } target } stored
-                || !target.All(replication.IsInSync) || replication.PendingIsrProposal is not null)
+            if (_leading is not { Replication: { } replication } partition || _stored is not { } stored || replication.PendingIsrProposal is not null
+                || ReplicationRecordChanges.CompleteReassignment(stored, node.NodeId, replication.IsInSync, out string[] removed) is not { } next)
             {
                 return;
             }
 
-            string[] removed = [.. stored.Replicas.Where(r => !target.Contains(r))];
-            bool staying = target.Contains(node.NodeId);
-            PartitionReplicationState next = stored.Copy();
-            next.Replicas = target;
-            next.Isr = staying
-                ? [node.NodeId, .. target.Where(r => r != node.NodeId && replication.IsInSync(r))]
-                : [.. target.Where(replication.IsInSync)];
-            next.TargetReplicas = null;
-            next.Leader = staying ? node.NodeId : target[0];
-            next.PartitionEpoch++;
+            string[] target = next.Replicas;
+            bool staying = next.Leader == node.NodeId;
             if (!await TryWriteRecordAsync(next, CancellationToken.None))
             {
                 return;

@@ -40,9 +40,7 @@ internal sealed partial class PartitionGrain
                 return;
             }
 
-            PartitionReplicationState next = _stored.Copy();
-            next.Isr = [.. proposal.Isr];
-            next.PartitionEpoch++;
+            PartitionReplicationState next = ReplicationRecordChanges.WithIsr(_stored, proposal.Isr);
             if (!await TryWriteRecordAsync(next, CancellationToken.None))
             {
                 partition.AbortIsr(proposal);
@@ -156,10 +154,7 @@ internal sealed partial class PartitionGrain
                 return;
             }
 
-            PartitionReplicationState next = _stored.Copy();
-            next.Leader = successor;
-            next.PartitionEpoch++;
-            if (await TryWriteRecordAsync(next, CancellationToken.None))
+            if (await TryWriteRecordAsync(ReplicationRecordChanges.HandOver(_stored, successor), CancellationToken.None))
             {
                 StepDown(ErrorCode.NotLeaderOrFollower, $"leadership handed to node '{successor}': {reason}");
             }
