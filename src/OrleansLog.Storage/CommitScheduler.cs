@@ -20,18 +20,60 @@ public sealed class CommitScheduler : IDisposable
 {
     private readonly ConcurrentQueue<PartitionLog> _queue = new();
     private readonly ManualResetEventSlim _signal = new(false);
-    private readonly Thread _thread;
+    private readonly Thread? _thread;
     private volatile bool _stopping;
     private long _fsyncCount;
     private long _roundCount;
 
     /// <param name="timeProvider">Clock for <see cref="FlushPolicy.Interval"/> timers; <see cref="TimeProvider.System"/> by default.</param>
     public CommitScheduler(TimeProvider? timeProvider = null)
+        : this(timeProvider, manual: false)
+    {
+    }
+
+    private CommitScheduler(TimeProvider? timeProvider, bool manual)
     {
         TimeProvider = timeProvider ?? TimeProvider.System;
-        _thread = new Thread(Run) { IsBackground = true, Name = "OrleansLog commit scheduler" };
-        _thread.Start();
+        if (!manual)
+        {
+            _thread = new Thread(Run) { IsBackground = true, Name = "OrleansLog commit scheduler" };
+            _thread.Start();
+        }
     }
+
+    /// <summary>
+    /// A scheduler without a thread: queued work waits until the caller runs it with <see cref="RunPendingWork"/>,
+    /// on the caller's thread. For deterministic simulations, where the order of fsyncs and appends is the
+    /// thing under test.
+    /// </summary>
+    public static CommitScheduler CreateManual(TimeProvider timeProvider) => new(timeProvider, manual: true);
+
+    /// <summary>Runs one round of the queued work on the caller's thread (a scheduler from <see cref="CreateManual"/> only); returns the logs it served.</summary>
+    public int RunPendingWork()
+    {
+        if (_thread is not null)
+        {
+            throw new InvalidOperationException("Only a manual commit scheduler runs its work on the caller's thread.");
+        }
+
+        int served = 0;
+        int queued = _queue.Count;
+        while (served < queued && _queue.TryDequeue(out PartitionLog? log))
+        {
+            log.RunCommitWork();
+            served++;
+        }
+
+        if (served > 0)
+        {
+            Interlocked.Increment(ref _roundCount);
+        }
+
+        return served;
+    }
+
+    /// <summary>Whether work is queued (a scheduler from <see cref="CreateManual"/>: waiting for <see cref="RunPendingWork"/>).</summary>
+    public bool HasPendingWork => !_queue.IsEmpty;
 
     public TimeProvider TimeProvider { get; }
 
@@ -79,7 +121,7 @@ public sealed class CommitScheduler : IDisposable
 
         _stopping = true;
         _signal.Set();
-        _thread.Join();
+        _thread?.Join();
         _signal.Dispose();
     }
 

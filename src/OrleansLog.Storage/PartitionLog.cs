@@ -87,6 +87,9 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>The partition directory.</summary>
     public string Directory => _directory;
 
+    /// <summary>The file system this log's files live on (its companions, such as producer-state snapshots, use it too).</summary>
+    public ILogFileSystem FileSystem => _fileSystem;
+
     /// <summary>First offset that may be read; advanced by retention and <see cref="DeleteRecordsBefore"/>.</summary>
     public long LogStartOffset => Volatile.Read(ref _logStartOffset);
 

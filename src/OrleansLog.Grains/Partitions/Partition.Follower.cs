@@ -48,7 +48,7 @@ internal sealed partial class Partition
                     if (FollowerLogStart.AlignToFirstBatch(Log, batches.Span))
                     {
                         _producers.Clear();
-                        ProducerStateSnapshot.DeleteAll(Log.Directory);
+                        ProducerStateSnapshot.DeleteAll(Log.FileSystem, Log.Directory);
                         LogStartedOver(_logger, Id.ToString(), logStart, Log.LogStartOffset);
                     }
 
@@ -100,7 +100,7 @@ internal sealed partial class Partition
 
             Log.TruncateTo(Math.Max(offset, Log.LogStartOffset));
             _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
-            ProducerStateSnapshot.DeleteAbove(Log.Directory, Log.LogEndOffset);
+            ProducerStateSnapshot.DeleteAbove(Log.FileSystem, Log.Directory, Log.LogEndOffset);
             ProducerStateLoad = LoadProducerState();
         }
     }
@@ -118,7 +118,7 @@ internal sealed partial class Partition
             Log.TruncateFullyAndStartAt(offset);
             _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
             _producers.Clear();
-            ProducerStateSnapshot.DeleteAll(Log.Directory);
+            ProducerStateSnapshot.DeleteAll(Log.FileSystem, Log.Directory);
             _snapshotSegment = Log.ActiveSegmentBaseOffset;
         }
     }

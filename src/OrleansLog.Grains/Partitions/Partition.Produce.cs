@@ -99,6 +99,11 @@ internal sealed partial class Partition
                     info = append.Info;
                     durable = append.Durable;
                     SnapshotIfRolled(asOf: info.BaseOffset);
+                    if (durable.IsCompletedSuccessfully)
+                    {
+                        Apply(replication.OnLeaderDurable(info.NextOffset));
+                    }
+
                     ReplicationUpdate update = replication.OnLeaderAppended(info.LastOffset, acks, _config.MinInSyncReplicas);
                     replicated = update.Acknowledged;
                     Apply(update);
@@ -125,7 +130,7 @@ internal sealed partial class Partition
             return await AnswerDuplicateAsync(duplicate, acks, cancellationToken);
         }
 
-        Task<AppendResult> settled = SettleAsync(durable, replicated, acknowledged!);
+        Task<AppendResult> settled = SettleAsync(durable, replicated, acknowledged!, _replication);
         try
         {
             return await settled.WaitAsync(_settings.ReplicaLagTime, _time, cancellationToken);
@@ -139,12 +144,22 @@ internal sealed partial class Partition
     }
 
     /// <summary>Waits for the fsync and the in-sync replicas, then records the batch's final answer.</summary>
-    private async Task<AppendResult> SettleAsync(ValueTask<LogAppendInfo> durable, Task<ErrorCode>? replicated, TaskCompletionSource<AppendResult> acknowledged)
+    private async Task<AppendResult> SettleAsync(
+        ValueTask<LogAppendInfo> durable, Task<ErrorCode>? replicated, TaskCompletionSource<AppendResult> acknowledged, LeaderReplicationState? appendedUnder)
     {
         AppendResult result;
         try
         {
             LogAppendInfo info = await durable;
+            lock (_lock)
+            {
+                if (appendedUnder is not null && ReferenceEquals(_replication, appendedUnder))
+                {
+                    // The leader's own copy is now on disk: under flush.messages=1 the HW may move past it.
+                    Apply(appendedUnder.OnLeaderDurable(info.NextOffset));
+                }
+            }
+
             result = ReplicatedResult(info, replicated is null ? ErrorCode.None : await replicated);
         }
         catch (KafkaStorageException ex)
@@ -174,18 +189,17 @@ internal sealed partial class Partition
     /// </summary>
     private async Task<AppendResult> AnswerDuplicateAsync(ProducerBatch original, Acks acks, CancellationToken cancellationToken)
     {
-        AppendResult answer;
-        try
+        AppendResult answer = AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, Log.LogStartOffset);
+        if (original.Completion is { } pending)
         {
-            answer = original.Completion is { } pending
-                ? await pending.WaitAsync(_settings.ReplicaLagTime, _time, cancellationToken)
-                : AppendResult.Success(original.BaseOffset, original.LastOffset, original.LogAppendTimeMs, Log.LogStartOffset);
-        }
-        catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
-        {
-            return AppendResult.Failure(
-                ErrorCode.RequestTimedOut,
-                $"{Id}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} has no answer yet; retry");
+            if (!await pending.CompletesWithinAsync(_settings.ReplicaLagTime, _time, cancellationToken))
+            {
+                return AppendResult.Failure(
+                    ErrorCode.RequestTimedOut,
+                    $"{Id}: the retried batch at offsets {original.BaseOffset}..{original.LastOffset} has no answer yet; retry");
+            }
+
+            answer = await pending;
         }
 
         if (acks != Acks.All || (answer.IsSuccess && original.Completion is not null))

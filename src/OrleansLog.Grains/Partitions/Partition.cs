@@ -111,6 +111,7 @@ internal sealed partial class Partition
             _host = host;
             LeaderEpoch = record.LeaderEpoch;
             Role = PartitionRole.Leader;
+            TrackLeaderDurability(_replication);
             Apply(_replication.Tick());
             LogBecameLeader(_logger, Id.ToString(), record.LeaderEpoch, string.Join(",", record.Isr), Log.LogEndOffset, HighWatermark);
         }
@@ -178,10 +179,60 @@ internal sealed partial class Partition
                 return;
             }
 
+            bool tracked = DurabilityTracked;
             _config = config;
             Log.Reconfigure(config.ToLogOptions());
+            if (_replication is { } replication && tracked != DurabilityTracked)
+            {
+                TrackLeaderDurability(replication);
+            }
         }
     }
+
+    /// <summary>
+    /// Under flush.messages=1 the leader's own copy counts towards the HW only as far as it is fsynced: from
+    /// the recovery point (what is known durable; a copy that followed until now may have an append whose
+    /// fsync is still pending) until one flush confirms the whole log end. Caller holds the lock.
+    /// </summary>
+    private void TrackLeaderDurability(LeaderReplicationState replication)
+    {
+        if (!DurabilityTracked)
+        {
+            Apply(replication.TrackLeaderDurability(null));
+            return;
+        }
+
+        long logEnd = Log.LogEndOffset;
+        Apply(replication.TrackLeaderDurability(Math.Min(Log.RecoveryPoint, logEnd)));
+        _ = ConfirmDurableAsync(replication, logEnd);
+    }
+
+    private async Task ConfirmDurableAsync(LeaderReplicationState replication, long logEnd)
+    {
+        try
+        {
+            await Log.FlushAsync();
+        }
+        catch (Exception ex) when (ex is KafkaStorageException or ObjectDisposedException)
+        {
+            // The log failed or closed: its HW stays where the durable bytes end.
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (ReferenceEquals(_replication, replication))
+            {
+                Apply(replication.OnLeaderDurable(logEnd));
+            }
+        }
+    }
+
+    /// <summary>
+    /// flush.messages=1: the leader counts only its fsynced bytes towards the high watermark, so neither a
+    /// consumer nor an acks=all producer ever learns of a record a power cut on the leader could take back.
+    /// </summary>
+    private bool DurabilityTracked => Log.Options.FlushPolicy == FlushPolicy.Always;
 
     /// <summary>Deletes segments past retention, never at or above the high watermark (Kafka deletes only committed data).</summary>
     public RetentionResult ApplyRetention()
@@ -243,7 +294,7 @@ internal sealed partial class Partition
         long from = Log.LogStartOffset;
         long snapshotOffset = -1;
         _producers.Clear();
-        foreach (long offset in ProducerStateSnapshot.List(Log.Directory))
+        foreach (long offset in ProducerStateSnapshot.List(Log.FileSystem, Log.Directory))
         {
             string path = ProducerStateSnapshot.PathOf(Log.Directory, offset);
             if (offset > logEnd)
@@ -252,7 +303,7 @@ internal sealed partial class Partition
                 continue;
             }
 
-            if (ProducerStateSnapshot.TryRead(path, out string? problem) is not { } entries)
+            if (ProducerStateSnapshot.TryRead(Log.FileSystem, path, out string? problem) is not { } entries)
             {
                 LogSnapshotSkipped(_logger, Id.ToString(), path, problem ?? "unreadable");
                 TryDelete(path);
@@ -295,7 +346,7 @@ internal sealed partial class Partition
     {
         try
         {
-            ProducerStateSnapshot.Write(Log.Directory, asOf, _producers.Export());
+            ProducerStateSnapshot.Write(Log.FileSystem, Log.Directory, asOf, _producers.Export());
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -308,7 +359,7 @@ internal sealed partial class Partition
     {
         try
         {
-            File.Delete(path);
+            Log.FileSystem.DeleteFile(path);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -339,10 +390,7 @@ internal sealed partial class Partition
             return;
         }
 
-        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        Task delay = Task.Delay(timeout, _time, cancel.Token);
-        await Task.WhenAny(dataArrived, delay);
-        await cancel.CancelAsync();
+        await dataArrived.CompletesWithinAsync(timeout, _time, cancellationToken);
     }
 
     private TimeSpan Remaining(long deadline) =>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using OrleansLog.Records;
+using OrleansLog.Storage;
 
 namespace OrleansLog.Grains.Partitions;
 
@@ -29,12 +30,13 @@ internal static class ProducerStateSnapshot
         Path.Combine(directory, offset.ToString("D20", CultureInfo.InvariantCulture) + Suffix);
 
     /// <summary>Offsets of the snapshots in <paramref name="directory"/>, newest first.</summary>
-    public static IReadOnlyList<long> List(string directory)
+    public static IReadOnlyList<long> List(ILogFileSystem fileSystem, string directory)
     {
         var offsets = new List<long>();
-        foreach (string file in Directory.EnumerateFiles(directory, "*" + Suffix))
+        foreach (string file in fileSystem.GetFileNames(directory))
         {
-            if (long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
+            if (file.EndsWith(Suffix, StringComparison.Ordinal)
+                && long.TryParse(Path.GetFileNameWithoutExtension(file), NumberStyles.None, CultureInfo.InvariantCulture, out long offset))
             {
                 offsets.Add(offset);
             }
@@ -45,46 +47,54 @@ internal static class ProducerStateSnapshot
     }
 
     /// <summary>Writes the state as of <paramref name="offset"/> durably, then deletes all but the newest <see cref="Retained"/>.</summary>
-    public static void Write(string directory, long offset, IEnumerable<ProducerSnapshotEntry> entries)
+    public static void Write(ILogFileSystem fileSystem, string directory, long offset, IEnumerable<ProducerSnapshotEntry> entries)
     {
         byte[] bytes = Serialize(entries);
         string path = PathOf(directory, offset);
         string temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (ILogFile file = fileSystem.OpenFile(temp, FileMode.Create))
         {
-            stream.Write(bytes);
-            stream.Flush(flushToDisk: true);
+            file.Write(bytes, 0);
+            file.Flush();
         }
 
-        File.Move(temp, path, overwrite: true);
-        foreach (long old in List(directory).Skip(Retained))
+        fileSystem.MoveFile(temp, path, overwrite: true);
+        foreach (long old in List(fileSystem, directory).Skip(Retained))
         {
-            File.Delete(PathOf(directory, old));
+            fileSystem.DeleteFile(PathOf(directory, old));
         }
     }
 
     /// <summary>Deletes every snapshot above <paramref name="offset"/>: after a truncation they describe records that are gone.</summary>
-    public static void DeleteAbove(string directory, long offset)
+    public static void DeleteAbove(ILogFileSystem fileSystem, string directory, long offset)
     {
-        foreach (long snapshot in List(directory))
+        foreach (long snapshot in List(fileSystem, directory))
         {
             if (snapshot > offset)
             {
-                File.Delete(PathOf(directory, snapshot));
+                fileSystem.DeleteFile(PathOf(directory, snapshot));
             }
         }
     }
 
     /// <summary>Deletes every snapshot (the log was emptied and starts over).</summary>
-    public static void DeleteAll(string directory) => DeleteAbove(directory, -1);
+    public static void DeleteAll(ILogFileSystem fileSystem, string directory) => DeleteAbove(fileSystem, directory, -1);
 
     /// <summary>Reads a snapshot; null with <paramref name="problem"/> set when it is torn, corrupt or unreadable.</summary>
-    public static IReadOnlyList<ProducerSnapshotEntry>? TryRead(string path, out string? problem)
+    public static IReadOnlyList<ProducerSnapshotEntry>? TryRead(ILogFileSystem fileSystem, string path, out string? problem)
     {
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using ILogFile file = fileSystem.OpenFile(path, FileMode.Open);
+            bytes = new byte[checked((int)file.Length)];
+            int read = 0;
+            while (read < bytes.Length && file.Read(bytes.AsSpan(read), read) is int n and > 0)
+            {
+                read += n;
+            }
+
+            bytes = bytes[..read];
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

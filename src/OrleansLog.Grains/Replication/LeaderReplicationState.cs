@@ -39,6 +39,7 @@ public sealed class LeaderReplicationState
     private IsrProposal? _proposal;
     private long _logEndOffset;
     private long _highWatermark;
+    private long _leaderDurableEnd = long.MaxValue;
 
     /// <summary>Becomes leader (Kafka <c>makeLeader</c>).</summary>
     /// <param name="topicPartition">For error messages, <c>{topic}-{partition}</c>.</param>
@@ -116,6 +117,34 @@ public sealed class LeaderReplicationState
     public long LeaderEpochStartOffset { get; }
 
     public TimeSpan ReplicaLagTime { get; }
+
+    /// <summary>
+    /// Where the leader's own fsynced bytes end, when the HW must wait for them (flush.messages=1: nothing a
+    /// consumer sees or a producer is told may be lost by the leader's machine losing power); long.MaxValue
+    /// when the page cache counts, as with Kafka's defaults.
+    /// </summary>
+    public long LeaderDurableEnd => _leaderDurableEnd;
+
+    /// <summary>
+    /// Makes the leader count only its fsynced bytes towards the HW, from <paramref name="durableEnd"/> on
+    /// (null: its whole log end counts). A topic switching to or from flush.messages=1 calls this while leading.
+    /// </summary>
+    public ReplicationUpdate TrackLeaderDurability(long? durableEnd)
+    {
+        _leaderDurableEnd = durableEnd ?? long.MaxValue;
+        return Update(ErrorCode.None, null);
+    }
+
+    /// <summary>The leader's log is fsynced up to <paramref name="durableEnd"/>: the HW may follow (only while durability is tracked).</summary>
+    public ReplicationUpdate OnLeaderDurable(long durableEnd)
+    {
+        if (_leaderDurableEnd != long.MaxValue && durableEnd > _leaderDurableEnd)
+        {
+            _leaderDurableEnd = durableEnd;
+        }
+
+        return Update(ErrorCode.None, null);
+    }
 
     /// <summary>Number of acks=all appends still waiting.</summary>
     public int PendingAppendCount => _pending.Count;
@@ -406,7 +435,7 @@ public sealed class LeaderReplicationState
 
     private ReplicationUpdate Update(ErrorCode error, IsrProposal? proposal)
     {
-        long hw = _logEndOffset;
+        long hw = LogEndOffsetOf(_committed.Leader);
         foreach (string member in _committed.Isr)
         {
             hw = Math.Min(hw, LogEndOffsetOf(member));
@@ -438,7 +467,7 @@ public sealed class LeaderReplicationState
     }
 
     private long LogEndOffsetOf(string member) =>
-        member == _committed.Leader ? _logEndOffset : Math.Max(0, _followers[member].LogEndOffset);
+        member == _committed.Leader ? Math.Min(_logEndOffset, _leaderDurableEnd) : Math.Max(0, _followers[member].LogEndOffset);
 
     /// <summary>An acks=all append waiting for the in-sync replicas; its waiter is the one place its answer is kept.</summary>
     private readonly record struct PendingAppend(long LastOffset, int MinInsyncReplicas, TaskCompletionSource<ErrorCode> Waiter);

@@ -161,44 +161,34 @@ internal sealed partial class ReplicaFetcher(
             return true;
         }
 
-        Partition copy = followed.Copy;
-        switch (result.Error)
+        FollowerAnswer answer = await FollowerRules.ApplyFetchAsync(followed, fetch.FetchOffset, result, cancellationToken);
+        switch (answer.Kind)
         {
-            case ErrorCode.None:
-                try
-                {
-                    await copy.AppendFetchedAsync(result, cancellationToken);
-                    followed.Failures = 0;
-                }
-                catch (Exception ex) when (ex is CorruptReplicaBatchException or ArgumentException or KafkaStorageException or InvalidOperationException)
-                {
-                    LogPartitionFailed(logger, followed.Id.ToString(), LeaderNode, ex.GetType().Name, ex.Message);
-                    BackOff(followed);
-                }
-
+            case FollowerAnswerKind.AppendFailed:
+                LogPartitionFailed(logger, followed.Id.ToString(), LeaderNode, answer.Failure!.GetType().Name, answer.Failure.Message);
+                BackOff(followed);
                 return true;
 
-            case ErrorCode.FencedLeaderEpoch when result.LeaderEpoch > followed.Fence.LatestEpoch:
+            case FollowerAnswerKind.NewerEpoch:
                 // A newer leader: find where this log diverges from it before copying anything.
                 manager.AdoptEpoch(followed, result.LeaderEpoch);
                 return true;
 
-            case ErrorCode.OffsetOutOfRange when result.LogStartOffset > fetch.FetchOffset:
+            case FollowerAnswerKind.StartedOver:
                 LogStartingOver(logger, followed.Id.ToString(), fetch.FetchOffset, result.LogStartOffset);
-                copy.StartOverAt(result.LogStartOffset);
                 return true;
 
-            case ErrorCode.OffsetOutOfRange when result.LogEndOffset >= 0 && fetch.FetchOffset > result.LogEndOffset:
-                // Only after an unresolved truncation (the leader knew none of this log's epochs, e.g. an
-                // unclean election): this log is ahead of the leader, and the leader's log wins.
+            case FollowerAnswerKind.CutToLeaderEnd:
                 LogAheadOfLeader(logger, followed.Id.ToString(), fetch.FetchOffset, result.LogEndOffset);
-                copy.TruncateTo(result.LogEndOffset);
                 return true;
 
-            default:
+            case FollowerAnswerKind.Refused:
                 LogPartitionRefused(logger, followed.Id.ToString(), LeaderNode, result.Error, result.Message);
                 BackOff(followed);
                 return false;
+
+            default:
+                return true;
         }
     }
 
@@ -254,7 +244,7 @@ internal sealed partial class ReplicaFetcher(
             return false;
         }
 
-        if (!manager.StillFollows(followed, LeaderNode) || copy.Log.LogEndOffset != logEnd)
+        if (!manager.StillFollows(followed, LeaderNode) || !FollowerRules.CompleteTruncation(followed, fence, logEnd, decision))
         {
             return false;
         }
@@ -262,14 +252,12 @@ internal sealed partial class ReplicaFetcher(
         if (decision.Outcome == TruncationOutcome.Complete && decision.TruncateToOffset < logEnd)
         {
             LogTruncating(logger, followed.Id.ToString(), logEnd, decision.TruncateToOffset, decision.Reason);
-            copy.TruncateTo(decision.TruncateToOffset);
         }
         else if (decision.Outcome == TruncationOutcome.Unresolved)
         {
             LogTruncationUnresolved(logger, followed.Id.ToString(), decision.Reason);
         }
 
-        followed.Truncation.Completed(fence);
         return true;
     }
 

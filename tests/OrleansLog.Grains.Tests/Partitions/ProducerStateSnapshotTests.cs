@@ -51,7 +51,7 @@ public sealed class ProducerStateSnapshotTests : IDisposable
         byte[] bytes = File.ReadAllBytes(snapshot);
         bytes[12] ^= 0x55;
         File.WriteAllBytes(snapshot, bytes);
-        foreach (long older in ProducerStateSnapshot.List(_bed.DirectoryOf("A")).Where(o => o != 20))
+        foreach (long older in ProducerStateSnapshot.List(PhysicalLogFileSystem.Instance, _bed.DirectoryOf("A")).Where(o => o != 20))
         {
             File.Delete(ProducerStateSnapshot.PathOf(_bed.DirectoryOf("A"), older));
         }
