@@ -6,6 +6,8 @@
 #   ./build.sh run [ARGS]   start the broker on the embedded default (one node, data under ./data)
 #   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout); 'bench scale' measures partitions with real silos
 #   ./build.sh bench-replication  acks=all produce, replication factor 3 vs 1, three silos on this machine
+#   ./build.sh sim [SEEDS]  the seeded replication simulation's long mode (default 100000 seeds; --seed S replays one,
+#                           --trace prints its every step); ends with a JSON line, exit 1 on any failing seed
 #   ./build.sh soak         kill -9 failover rounds against three silos (OLOG_FAILOVER_ROUNDS, default 130 ≈ 10 min)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -117,6 +119,13 @@ case "$cmd" in
     dotnet tests/OrleansLog.Integration.Tests/bin/Release/net10.0/OrleansLog.Integration.Tests.dll \
       --filter-class '*ReplicationFailoverTests' --output detailed "$@"
     ;;
+  sim)
+    # Deterministic: no PostgreSQL, no processes, one thread per seed; see the README's "Replication simulation".
+    ensure_dotnet
+    dotnet build tests/OrleansLog.Simulation/OrleansLog.Simulation.csproj -c Release >&2
+    if [[ $# -eq 0 || "${1:-}" == --* ]]; then set -- 100000 "$@"; fi
+    exec dotnet tests/OrleansLog.Simulation/bin/Release/net10.0/OrleansLog.Simulation.dll "$@"
+    ;;
   bench-replication)
     # three silos on this machine, acks=all produce at replication factor 1 vs 3 (tests/bench)
     ensure_dotnet
@@ -142,7 +151,7 @@ case "$cmd" in
     fi
     ;;
   *)
-    log "unknown command '$cmd' (expected build, test, soak, run, bench or bench-replication)"
+    log "unknown command '$cmd' (expected build, test, sim, soak, run, bench or bench-replication)"
     exit 2
     ;;
 esac

@@ -12,6 +12,11 @@ int seeds = args.Length > 0 && int.TryParse(args[0], out int n) ? n : 1000;
 int first = int.Parse(Option("--from") ?? "1");
 int steps = int.Parse(Option("--steps") ?? "300");
 int workers = int.Parse(Option("--workers") ?? Environment.ProcessorCount.ToString());
+if (args.Contains("--trace"))
+{
+    // The whole trace of one seed, step by step, on stdout.
+    ReplicationSimulation.TraceTo = Console.Out;
+}
 if (Option("--seed") is { } single)
 {
     first = int.Parse(single);

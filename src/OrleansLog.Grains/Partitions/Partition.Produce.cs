@@ -166,6 +166,12 @@ internal sealed partial class Partition
         {
             result = StorageFailure(ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The log was truncated below the batch before its fsync: this copy stopped leading and followed
+            // a newer leader, whose log did not have it. Not appended, as far as the producer can tell: retriable.
+            result = AppendResult.Failure(ErrorCode.NotLeaderOrFollower, $"{Id}: {ex.Message} This copy no longer leads; retry");
+        }
 
         acknowledged.SetResult(result);
         return result;

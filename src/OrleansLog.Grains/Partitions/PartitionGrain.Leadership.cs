@@ -83,7 +83,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
         }
 
         PartitionReplicationState next = LeaderElection.TakeOffice(stored, _assigned, node.NodeId, partition.Log.LeaderEpochCache.LatestEpoch, IsAlive);
-        if (!await TryWriteRecordAsync(next, cancellationToken))
+        if (await TryWriteRecordAsync(next, cancellationToken) != RecordWrite.Written)
         {
             _unavailableError = ErrorCode.NotLeaderOrFollower;
             _unavailableReason = $"node '{node.NodeId}' could not take office: {replicationState.State}; retry";
@@ -117,11 +117,12 @@ internal sealed partial class PartitionGrain : ILeaderHost
     }
 
     /// <summary>
-    /// Writes <paramref name="next"/> with the record's ETag. False when another writer got there first (the
-    /// stored record is then reloaded; if it names another leader or a newer epoch, this leader steps down)
-    /// or the store failed (nothing changed).
+    /// Writes <paramref name="next"/> with the record's ETag. <see cref="RecordWrite.Conflict"/> when another
+    /// writer got there first (the stored record is then reloaded; if it names another leader or a newer
+    /// epoch, this leader steps down); <see cref="RecordWrite.Unknown"/> when the store failed (the write may
+    /// have landed; this activation keeps the record it had, so a retry conflicts and reads back what is there).
     /// </summary>
-    private async Task<bool> TryWriteRecordAsync(PartitionReplicationState next, CancellationToken cancellationToken)
+    private async Task<RecordWrite> TryWriteRecordAsync(PartitionReplicationState next, CancellationToken cancellationToken)
     {
         PartitionReplicationState previous = replicationState.State;
         replicationState.State = next;
@@ -129,7 +130,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
         {
             await replicationState.WriteStateAsync(cancellationToken);
             _stored = next;
-            return true;
+            return RecordWrite.Written;
         }
         catch (InconsistentStateException ex)
         {
@@ -143,7 +144,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
                 // Unknown who won: stop leading rather than keep acknowledging on a record that may be stale.
                 replicationState.State = previous;
                 StepDown(ErrorCode.NotLeaderOrFollower, $"the replication record changed and could not be read back: {readFailure.Message}");
-                return false;
+                return RecordWrite.Unknown;
             }
 
             PartitionReplicationState current = replicationState.State;
@@ -152,13 +153,13 @@ internal sealed partial class PartitionGrain : ILeaderHost
                 StepDown(ErrorCode.NotLeaderOrFollower, $"a newer leader took office: {current}");
             }
 
-            return false;
+            return RecordWrite.Conflict;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             LogRecordWriteFailed(logger, ex, _id.ToString(), next.ToString());
             replicationState.State = previous;
-            return false;
+            return RecordWrite.Unknown;
         }
     }
 

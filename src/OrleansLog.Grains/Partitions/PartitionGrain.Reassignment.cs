@@ -33,7 +33,7 @@ internal sealed partial class PartitionGrain
                 return answer;
             }
 
-            if (!await TryWriteRecordAsync(next, cancellationToken))
+            if (await TryWriteRecordAsync(next, cancellationToken) != RecordWrite.Written)
             {
                 return AdminResult.Failure(ErrorCode.NotLeaderOrFollower, $"{_id}: the replication record changed meanwhile; retry");
             }
@@ -81,7 +81,7 @@ internal sealed partial class PartitionGrain
 
             string[] target = next.Replicas;
             bool staying = next.Leader == node.NodeId;
-            if (!await TryWriteRecordAsync(next, CancellationToken.None))
+            if (await TryWriteRecordAsync(next, CancellationToken.None) != RecordWrite.Written)
             {
                 return;
             }

@@ -41,10 +41,28 @@ internal sealed partial class PartitionGrain
             }
 
             PartitionReplicationState next = ReplicationRecordChanges.WithIsr(_stored, proposal.Isr);
-            if (!await TryWriteRecordAsync(next, CancellationToken.None))
+            switch (await TryWriteRecordAsync(next, CancellationToken.None))
             {
-                partition.AbortIsr(proposal);
-                return;
+                case RecordWrite.Written:
+                    break;
+
+                case RecordWrite.Unknown:
+                    // The write may have landed: the proposal stays pending (the HW keeps counting the larger
+                    // ISR, KIP-497), and the replication timer retries; that retry's conflict tells the outcome.
+                    return;
+
+                default:
+                    PartitionReplicationState current = replicationState.State;
+                    if (_leading is null || !ReplicationRecordChanges.IsOwnIsrWrite(current, node.NodeId, partition.LeaderEpoch, proposal.Isr))
+                    {
+                        partition.AbortIsr(proposal);
+                        return;
+                    }
+
+                    // An earlier attempt of this very change landed; only its answer was lost.
+                    _stored = current;
+                    next = current;
+                    break;
             }
 
             if (partition.CommitIsr(proposal, next.PartitionEpoch))
@@ -154,7 +172,7 @@ internal sealed partial class PartitionGrain
                 return;
             }
 
-            if (await TryWriteRecordAsync(ReplicationRecordChanges.HandOver(_stored, successor), CancellationToken.None))
+            if (await TryWriteRecordAsync(ReplicationRecordChanges.HandOver(_stored, successor), CancellationToken.None) == RecordWrite.Written)
             {
                 StepDown(ErrorCode.NotLeaderOrFollower, $"leadership handed to node '{successor}': {reason}");
             }

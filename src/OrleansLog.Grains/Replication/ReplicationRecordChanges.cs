@@ -18,6 +18,15 @@ internal static class ReplicationRecordChanges
         return next;
     }
 
+    /// <summary>
+    /// After an ISR write whose outcome was unknown (the store failed), a retry's ETag conflict and the record
+    /// read back tell what happened: true when the record is this leader's own write of the same ISR in the
+    /// same epoch (the first attempt landed, only its answer was lost), so the change is committed; false when
+    /// someone else wrote.
+    /// </summary>
+    public static bool IsOwnIsrWrite(PartitionReplicationState current, string leader, int leaderEpoch, IReadOnlyList<string> proposedIsr) =>
+        current.Leader == leader && current.LeaderEpoch == leaderEpoch && current.Isr.SequenceEqual(proposedIsr, StringComparer.Ordinal);
+
     /// <summary>The record naming <paramref name="successor"/> as the leader to place next.</summary>
     public static PartitionReplicationState HandOver(PartitionReplicationState stored, string successor)
     {

@@ -18,11 +18,13 @@ internal sealed class PartitionTestBed : IDisposable
     public static readonly TopicPartition Id = new("orders", 0);
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "orleanslog-partition-tests", Guid.NewGuid().ToString("N"));
-    private readonly CommitScheduler _scheduler = new();
+    private readonly CommitScheduler _scheduler;
     private readonly Dictionary<string, Partition> _copies = new(StringComparer.Ordinal);
 
-    public PartitionTestBed(TopicConfig? config = null, PartitionSettings? settings = null)
+    /// <param name="manualCommits">Fsyncs run only when the test calls <see cref="RunCommitWork"/> (flush.messages=1 tests).</param>
+    public PartitionTestBed(TopicConfig? config = null, PartitionSettings? settings = null, bool manualCommits = false)
     {
+        _scheduler = manualCommits ? CommitScheduler.CreateManual(Time) : new CommitScheduler();
         Config = config ?? TopicConfig.Default;
         Settings = settings ?? new PartitionSettings(TimeSpan.FromSeconds(30), 1 << 20, TimeSpan.FromSeconds(30));
     }
@@ -34,6 +36,9 @@ internal sealed class PartitionTestBed : IDisposable
     public PartitionSettings Settings { get; }
 
     public RecordingLeaderHost Host { get; } = new();
+
+    /// <summary>Runs the fsyncs queued so far (a bed made with manual commits).</summary>
+    public int RunCommitWork() => _scheduler.RunPendingWork();
 
     public Partition this[string node] => _copies.TryGetValue(node, out Partition? copy) ? copy : _copies[node] = Open(node);
 

@@ -7,7 +7,8 @@ namespace OrleansLog.Grains.Tests.Replication;
 /// Protects the rules for the leader's changes to the replication record: every change bumps the
 /// partition epoch and leaves its input alone; a reassignment first adds the new replicas beside the old
 /// ones, refuses a second move while one runs (and a list that is empty or repeats a node), and completes
-/// only once every target replica is in sync — moving leadership when the leader leaves.
+/// only once every target replica is in sync — moving leadership when the leader leaves; and an ISR write
+/// whose outcome was unknown is recognised as the leader's own when a retry reads it back (KIP-497).
 /// </summary>
 public sealed class ReplicationRecordChangesTests
 {
@@ -115,5 +116,16 @@ public sealed class ReplicationRecordChangesTests
         Assert.Equal("A", done.Leader);
         Assert.Equal(["A", "D"], done.Isr);
         Assert.Equal(["B", "C"], removed);
+    }
+
+    [Fact]
+    public void AnIsrWriteReadBackAfterAnUnknownOutcome_IsTheLeadersOwnOnlyWithTheSameLeaderEpochAndIsr()
+    {
+        PartitionReplicationState landed = ReplicationRecordChanges.WithIsr(Record(), ["A", "C"]);
+
+        Assert.True(ReplicationRecordChanges.IsOwnIsrWrite(landed, "A", 4, ["A", "C"]));
+        Assert.False(ReplicationRecordChanges.IsOwnIsrWrite(landed, "A", 4, ["A", "B"]));
+        Assert.False(ReplicationRecordChanges.IsOwnIsrWrite(landed, "A", 3, ["A", "C"]));
+        Assert.False(ReplicationRecordChanges.IsOwnIsrWrite(landed, "B", 4, ["A", "C"]));
     }
 }

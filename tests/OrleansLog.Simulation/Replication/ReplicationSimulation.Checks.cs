@@ -242,7 +242,9 @@ internal sealed partial class ReplicationSimulation
             }
         }
 
-        return record.Isr.Length == Replicas.Length ? null : $"the ISR is [{string.Join(",", record.Isr)}], not every replica";
+        return record.Isr.Length == Replicas.Length
+            ? null
+            : $"the recorded ISR is [{string.Join(",", record.Isr)}] (partition epoch {record.PartitionEpoch}), not every replica; the leader's is [{string.Join(",", copy.Replication!.Isr)}] (partition epoch {copy.Replication.LeaderAndIsr.PartitionEpoch}), its record [{string.Join(",", leader.Stored?.Isr ?? [])}]";
     }
 
     private readonly record struct PartitionReplicationStateView(string? Leader, int LeaderEpoch);

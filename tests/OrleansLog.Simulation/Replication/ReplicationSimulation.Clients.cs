@@ -12,6 +12,7 @@ internal sealed partial class ReplicationSimulation
 {
     private readonly List<(long Offset, uint Crc)> _acknowledged = [];
     private readonly List<(SimulatedNode Node, Task<AppendResult> Task, InFlightBatch Batch)> _produces = [];
+    private readonly List<Task<AppendResult>> _leaderOnly = [];
     private InFlightBatch? _inFlight;
     private long _producerId = 1000;
     private int _nextSequence;
@@ -23,6 +24,18 @@ internal sealed partial class ReplicationSimulation
         if (leaders.Length == 0)
         {
             return null;
+        }
+
+        if (_random.Next(5) < 2)
+        {
+            // A second producer with acks=1 and no idempotence: every batch is new and never retried, so a
+            // deposed leader's log gets a suffix the next leader does not have (what truncation must cut).
+            SimulatedNode target = Pick(leaders);
+            using var builder = new RecordBatchBuilder();
+            builder.TryAppend(1_700_000_000_000 + _nextValue, null, Encoding.UTF8.GetBytes($"seed {_seed} acks=1 value {_nextValue++}"));
+            Task<AppendResult> sent = target.Copy!.AppendAsync(builder.SealToArray(), Acks.Leader, CancellationToken.None);
+            _leaderOnly.Add(sent);
+            return $"acks=1 producer sends value {_nextValue - 1} to {target.Id}";
         }
 
         if (_inFlight is { } pending && _produces.Any(p => p.Batch == pending) && _random.Next(4) != 0)
@@ -50,6 +63,9 @@ internal sealed partial class ReplicationSimulation
     /// <summary>Reads what finished: an acknowledged batch must be committed; the producer moves on or retries.</summary>
     private void CollectProduceOutcomes()
     {
+        // acks=1 answers promise nothing about replication; they only must not hang.
+        _leaderOnly.RemoveAll(t => t.IsCompleted);
+
         for (int i = 0; i < _produces.Count; i++)
         {
             (SimulatedNode node, Task<AppendResult> task, InFlightBatch batch) = _produces[i];

@@ -158,10 +158,24 @@ internal sealed partial class ReplicationSimulation
         Partition copy = node.Copy;
         PartitionReplicationState next = ReplicationRecordChanges.WithIsr(node.Stored!, proposal.Isr);
         StoreWriteOutcome outcome = TryWriteRecord(node, next);
-        if (outcome != StoreWriteOutcome.Written)
+        switch (outcome)
         {
-            copy.AbortIsr(proposal);
-            return $"ISR [{string.Join(",", proposal.Isr)}] not persisted: {outcome}";
+            case StoreWriteOutcome.Written:
+                break;
+
+            case StoreWriteOutcome.Failed or StoreWriteOutcome.Ambiguous:
+                return $"ISR [{string.Join(",", proposal.Isr)}] outcome unknown ({outcome}): kept pending";
+
+            default:
+                if (!node.Leading || !ReplicationRecordChanges.IsOwnIsrWrite(node.State!, node.Id, copy.LeaderEpoch, proposal.Isr))
+                {
+                    copy.AbortIsr(proposal);
+                    return $"ISR [{string.Join(",", proposal.Isr)}] not persisted: {outcome}";
+                }
+
+                node.Stored = node.State;
+                next = node.State!;
+                break;
         }
 
         copy.CommitIsr(proposal, next.PartitionEpoch);

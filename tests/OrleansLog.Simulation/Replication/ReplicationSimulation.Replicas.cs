@@ -94,12 +94,21 @@ internal sealed partial class ReplicationSimulation
                     () =>
                     {
                         result.Records.Dispose();
-                        EndFetch(node, call);
+                        TimeOutFetch(node, call);
                     }));
             },
-            () => EndFetch(node, call),
+            () => TimeOutFetch(node, call),
             mayDuplicate: true));
         return $"{node.Id} fetches from {leader.Id} at {fetchOffset} in epoch {epoch}";
+    }
+
+    /// <summary>The call got no answer (it or its answer was lost): the fetcher gives up on it, unless an answer is being applied.</summary>
+    private void TimeOutFetch(SimulatedNode node, long call)
+    {
+        if (node.FetchAnswered != call)
+        {
+            EndFetch(node, call);
+        }
     }
 
     private void EndFetch(SimulatedNode node, long call)
@@ -114,10 +123,12 @@ internal sealed partial class ReplicationSimulation
     {
         try
         {
-            if (node.FetchCall != call)
+            if (node.FetchCall != call || node.FetchAnswered == call)
             {
-                return; // a duplicate's answer: the call was answered already
+                return; // the call was answered already (a duplicated request's second answer), or timed out
             }
+
+            node.FetchAnswered = call;
 
             if (!ReferenceEquals(node.Followed, followed))
             {

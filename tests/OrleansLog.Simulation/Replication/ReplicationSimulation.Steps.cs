@@ -7,7 +7,7 @@ internal sealed partial class ReplicationSimulation
 
     private (int Weight, Func<string?> Step)[] Steps => _steps ??=
     [
-        (14, Produce),
+        (20, Produce),
         (16, Fetch),
         (26, DeliverOne),
         (3, DropOne),

@@ -139,9 +139,13 @@ internal sealed partial class ReplicationSimulation
         return null;
     }
 
+    /// <summary>When set, every step's line is written here as well (replaying one seed with --trace).</summary>
+    public static TextWriter? TraceTo { get; set; }
+
     private void Trace(string line)
     {
         string entry = $"[{_step}] {line}";
+        TraceTo?.WriteLine(entry);
         foreach (char c in entry)
         {
             _fingerprint = (_fingerprint ^ c) * 1099511628211UL;

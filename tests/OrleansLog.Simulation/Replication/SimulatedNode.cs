@@ -32,6 +32,9 @@ internal sealed class SimulatedNode(string id)
     /// <summary>The follower's fetch call in flight (its id), or 0.</summary>
     public long FetchCall { get; set; }
 
+    /// <summary>The fetch call whose answer is being applied (a call gets one answer, as an Orleans call does).</summary>
+    public long FetchAnswered { get; set; }
+
     /// <summary>The follower's truncation (its OffsetForLeaderEpoch rounds) in flight.</summary>
     public bool Truncating { get; set; }
 
