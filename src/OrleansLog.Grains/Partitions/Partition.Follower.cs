@@ -98,9 +98,23 @@ internal sealed partial class Partition
                 return;
             }
 
-            Log.TruncateTo(Math.Max(offset, Log.LogStartOffset));
+            long target = Math.Max(offset, Log.LogStartOffset);
+            if (target >= Log.LogEndOffset)
+            {
+                return;
+            }
+
+            // Snapshots first (durably), then the log: a power cut in between leaves a longer log and fewer
+            // snapshots, which replay correctly; the other order could bring back a snapshot of cut records.
+            ProducerStateSnapshot.DeleteAbove(Log.FileSystem, Log.Directory, target);
+            Log.TruncateTo(target);
+            if (Log.LogEndOffset < target)
+            {
+                // The cut fell inside a batch and took all of it.
+                ProducerStateSnapshot.DeleteAbove(Log.FileSystem, Log.Directory, Log.LogEndOffset);
+            }
+
             _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
-            ProducerStateSnapshot.DeleteAbove(Log.FileSystem, Log.Directory, Log.LogEndOffset);
             ProducerStateLoad = LoadProducerState();
         }
     }
@@ -115,10 +129,10 @@ internal sealed partial class Partition
                 return;
             }
 
+            ProducerStateSnapshot.DeleteAll(Log.FileSystem, Log.Directory);
             Log.TruncateFullyAndStartAt(offset);
             _highWatermark = Math.Min(_highWatermark, Log.LogEndOffset);
             _producers.Clear();
-            ProducerStateSnapshot.DeleteAll(Log.FileSystem, Log.Directory);
             _snapshotSegment = Log.ActiveSegmentBaseOffset;
         }
     }

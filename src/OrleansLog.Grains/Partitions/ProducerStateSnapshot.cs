@@ -65,15 +65,27 @@ internal static class ProducerStateSnapshot
         }
     }
 
-    /// <summary>Deletes every snapshot above <paramref name="offset"/>: after a truncation they describe records that are gone.</summary>
+    /// <summary>
+    /// Deletes every snapshot above <paramref name="offset"/>, durably (the directory is fsynced): before a
+    /// truncation to <paramref name="offset"/>, they describe records that are about to go. A deletion lost to
+    /// a power cut would bring back a snapshot of a history the log no longer has, and with it wrong dedupe
+    /// answers — a retried batch told it was written at an offset that holds another one.
+    /// </summary>
     public static void DeleteAbove(ILogFileSystem fileSystem, string directory, long offset)
     {
+        bool deleted = false;
         foreach (long snapshot in List(fileSystem, directory))
         {
             if (snapshot > offset)
             {
                 fileSystem.DeleteFile(PathOf(directory, snapshot));
+                deleted = true;
             }
+        }
+
+        if (deleted)
+        {
+            fileSystem.FlushDirectory(directory);
         }
     }
 

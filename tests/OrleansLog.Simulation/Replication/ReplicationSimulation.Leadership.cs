@@ -96,6 +96,11 @@ internal sealed partial class ReplicationSimulation
             }
         }
 
+        if (TraceTo is not null)
+        {
+            Trace($"{node.Id}'s log: {string.Join(" ", copy.Log.ReadBatchHeaders(copy.Log.LogStartOffset).Select(h => $"{h.BaseOffset}:{h.Crc:x8}:p{h.ProducerId}s{h.BaseSequence}e{h.PartitionLeaderEpoch}"))}; producer state from snapshot {copy.ProducerStateLoad.SnapshotOffset}");
+        }
+
         return $"{node.Id} takes office: epoch {next.LeaderEpoch}, ISR [{string.Join(",", next.Isr)}], log end {copy.Log.LogEndOffset}, HW {copy.HighWatermark}";
     }
 
