@@ -24,6 +24,13 @@ public interface IReplicaGrain : IGrainWithStringKey
     [Alias("stop")]
     Task<ReplicaStatus> StopAsync(int leaderEpoch, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// This node's election for <paramref name="leaderEpoch"/> (announced by <see cref="StopAsync"/>) failed:
+    /// the replica forgets that epoch again, so the real leader's <see cref="FollowAsync"/> is not refused.
+    /// </summary>
+    [Alias("withdraw")]
+    Task WithdrawAsync(int leaderEpoch, CancellationToken cancellationToken = default);
+
     /// <summary>The node left the partition's replica set (reassignment): stop and remove the local files.</summary>
     [Alias("delete")]
     Task DeleteAsync(int leaderEpoch, CancellationToken cancellationToken = default);

@@ -79,6 +79,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
         Partition? partition = await OpenLocalAsync(cancellationToken);
         if (partition is null)
         {
+            await WithdrawLocalStopAsync(localReplica, replicas, tentativeEpoch);
             return null;
         }
 
@@ -87,6 +88,7 @@ internal sealed partial class PartitionGrain : ILeaderHost
         {
             _unavailableError = ErrorCode.NotLeaderOrFollower;
             _unavailableReason = $"node '{node.NodeId}' could not take office: {replicationState.State}; retry";
+            await WithdrawLocalStopAsync(localReplica, replicas, tentativeEpoch);
             if (replicas.Count > 1 && replicationState.State is { Leader: { } winner } current && winner != node.NodeId)
             {
                 // Another node won: this node's copy follows it again rather than wait for the next check.
@@ -115,6 +117,10 @@ internal sealed partial class PartitionGrain : ILeaderHost
 
         return partition;
     }
+
+    /// <summary>The election failed after the local copy stopped following for it: the copy's fence goes back.</summary>
+    private Task WithdrawLocalStopAsync(IReplicaGrain localReplica, IReadOnlyList<string> replicas, int tentativeEpoch) =>
+        replicas.Count > 1 ? TolerateUnreachableAsync(node.NodeId, localReplica.WithdrawAsync(tentativeEpoch, CancellationToken.None)) : Task.CompletedTask;
 
     /// <summary>
     /// Writes <paramref name="next"/> with the record's ETag. <see cref="RecordWrite.Conflict"/> when another

@@ -17,6 +17,8 @@ public sealed class EpochFence
         LatestEpoch = latestEpoch;
     }
 
+    private int? _beforeTentative;
+
     /// <summary>The newest leader epoch this replica has accepted.</summary>
     public int LatestEpoch { get; private set; }
 
@@ -53,7 +55,41 @@ public sealed class EpochFence
             return ErrorCode.FencedLeaderEpoch;
         }
 
+        // A leader of this epoch exists after all: a tentative raise to it is no longer withdrawn.
+        _beforeTentative = null;
         LatestEpoch = leaderEpoch;
         return ErrorCode.None;
+    }
+
+    /// <summary>
+    /// Raises the fence for an epoch this node is about to take itself (the local copy stops following before
+    /// the election's write), remembering where it was: if the write fails, <see cref="Withdraw"/> puts it back,
+    /// so the epoch that was never taken does not refuse the real leader's traffic.
+    /// </summary>
+    public ErrorCode AcceptTentatively(int leaderEpoch)
+    {
+        int before = LatestEpoch;
+        int? beforeTentative = _beforeTentative;
+        ErrorCode accepted = Accept(leaderEpoch);
+        if (accepted == ErrorCode.None && leaderEpoch > before)
+        {
+            _beforeTentative = beforeTentative ?? before;
+        }
+
+        return accepted;
+    }
+
+    /// <summary>
+    /// The election for <paramref name="leaderEpoch"/> raised by <see cref="AcceptTentatively"/> failed: the
+    /// fence goes back to where it was, unless traffic of that epoch or a newer one was accepted meanwhile.
+    /// </summary>
+    public void Withdraw(int leaderEpoch)
+    {
+        if (_beforeTentative is { } before && LatestEpoch == leaderEpoch)
+        {
+            LatestEpoch = before;
+        }
+
+        _beforeTentative = null;
     }
 }

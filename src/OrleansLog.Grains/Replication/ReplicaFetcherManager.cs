@@ -88,13 +88,28 @@ internal sealed partial class ReplicaFetcherManager(
         lock (_lock)
         {
             EpochFence fence = FenceOf(partition);
-            if (fence.Accept(leaderEpoch) == ErrorCode.None && _followed.Remove(partition, out FollowedPartition? followed))
+            if (fence.AcceptTentatively(leaderEpoch) == ErrorCode.None && _followed.Remove(partition, out FollowedPartition? followed))
             {
                 followed.Copy.StopFollowing();
                 LogStopped(_logger, partition.ToString(), leaderEpoch);
             }
 
             return StatusCore(partition);
+        }
+    }
+
+    /// <summary>
+    /// The local election for <paramref name="leaderEpoch"/>, for which <see cref="Stop"/> raised the fence,
+    /// failed: the fence goes back (Kafka never raises a replica's epoch before the controller has written it).
+    /// </summary>
+    public void Withdraw(TopicPartition partition, int leaderEpoch)
+    {
+        lock (_lock)
+        {
+            if (_fences.TryGetValue(partition, out EpochFence? fence))
+            {
+                fence.Withdraw(leaderEpoch);
+            }
         }
     }
 

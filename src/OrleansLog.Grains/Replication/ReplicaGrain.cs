@@ -73,6 +73,18 @@ internal sealed partial class ReplicaGrain(
         return Task.FromResult(fetchers.Stop(_partition, leaderEpoch));
     }
 
+    public Task WithdrawAsync(int leaderEpoch, CancellationToken cancellationToken = default)
+    {
+        if (!_onItsNode)
+        {
+            LeaveWrongNode();
+            return Task.CompletedTask;
+        }
+
+        fetchers.Withdraw(_partition, leaderEpoch);
+        return Task.CompletedTask;
+    }
+
     public Task DeleteAsync(int leaderEpoch, CancellationToken cancellationToken = default)
     {
         if (!_onItsNode)

@@ -7,7 +7,8 @@ namespace OrleansLog.Grains.Tests.Replication;
 /// <summary>
 /// Protects leader-epoch fencing: once a replica has seen a newer leader epoch, a deposed leader's appends
 /// and fetches are refused (FENCED_LEADER_EPOCH) and never reach the log; requests from an epoch the
-/// replica has not learned yet get the retriable UNKNOWN_LEADER_EPOCH, as in Kafka KIP-320.
+/// replica has not learned yet get the retriable UNKNOWN_LEADER_EPOCH, as in Kafka KIP-320; and an epoch raised for a local election
+/// that failed is withdrawn, so it never refuses the leader that did win.
 /// </summary>
 public sealed class EpochFenceTests
 {
@@ -66,5 +67,42 @@ public sealed class EpochFenceTests
         Assert.Equal(ErrorCode.FencedLeaderEpoch, fenceOfC.Check(1));
         Assert.True(before.AsSpan().SequenceEqual(ReplicaCluster.ReadAll(cluster["C"], 0)), "C's log changed after a fenced append");
         cluster.AssertIdentical("B", "C");
+    }
+
+    [Fact]
+    public void AFailedLocalElection_WithdrawsItsTentativeEpoch_SoTheRealLeaderIsFollowed()
+    {
+        var fence = new EpochFence(3);
+
+        Assert.Equal(ErrorCode.None, fence.AcceptTentatively(5)); // this node tries to take epoch 5; the write fails
+        fence.Withdraw(5);
+
+        Assert.Equal(3, fence.LatestEpoch);
+        Assert.Equal(ErrorCode.None, fence.Accept(4)); // the leader that did win, in epoch 4, is followed
+    }
+
+    [Fact]
+    public void ATentativeEpochConfirmedByTraffic_IsNotWithdrawn()
+    {
+        var fence = new EpochFence(3);
+        fence.AcceptTentatively(4);
+
+        Assert.Equal(ErrorCode.None, fence.Accept(4)); // another node won epoch 4 and this replica follows it
+        fence.Withdraw(4);
+
+        Assert.Equal(4, fence.LatestEpoch);
+        Assert.Equal(ErrorCode.FencedLeaderEpoch, fence.Accept(3));
+    }
+
+    [Fact]
+    public void AWithdrawalOfAnEpochOvertakenMeanwhile_ChangesNothing()
+    {
+        var fence = new EpochFence(3);
+        fence.AcceptTentatively(4);
+        fence.Accept(6);
+
+        fence.Withdraw(4);
+
+        Assert.Equal(6, fence.LatestEpoch);
     }
 }

@@ -78,6 +78,7 @@ internal sealed partial class ReplicationSimulation
         StoreWriteOutcome outcome = TryWriteRecord(node, next);
         if (outcome != StoreWriteOutcome.Written)
         {
+            node.Fence.Withdraw(tentative);
             if (node.State is { Leader: { } winner } current && winner != node.Id)
             {
                 Follow(node, current.LeaderEpoch, winner);

@@ -47,7 +47,7 @@ internal sealed partial class ReplicationSimulation
     /// <summary><c>ReplicaFetcherManager.Stop</c>: the local leader takes office in <paramref name="leaderEpoch"/>.</summary>
     private void StopFollowing(SimulatedNode node, int leaderEpoch)
     {
-        if (node.Fence.Accept(leaderEpoch) == ErrorCode.None && node.Followed is { } followed)
+        if (node.Fence.AcceptTentatively(leaderEpoch) == ErrorCode.None && node.Followed is { } followed)
         {
             node.Followed = null;
             followed.Copy.StopFollowing();
