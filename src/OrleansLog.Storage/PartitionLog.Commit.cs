@@ -97,9 +97,12 @@ public sealed partial class PartitionLog
                     error = Fail(ex, "fsync");
                 }
             }
-        }
 
-        CompleteWaiters(durable, full, error);
+            // Still under the file lock: a truncation (which takes it) cannot slip in between, fail the
+            // waiters of the bytes it cuts, and let appends at the same offsets be completed by this round's
+            // offset although their bytes were never synced. Continuations run elsewhere (see CommitWaiter).
+            CompleteWaiters(durable, full, error);
+        }
     }
 
     /// <summary>

@@ -106,6 +106,12 @@ internal sealed partial class Partition
             long highWatermark = record.Replicas.Count <= 1
                 ? Log.LogEndOffset
                 : Math.Min(Math.Max(_highWatermark, Log.CheckpointedHighWatermark), Log.LogEndOffset);
+            if (DurabilityTracked)
+            {
+                // A single replica's HW starts at its log end, but under flush.messages=1 only as far as it is
+                // known fsynced (a tail recovered after a kill may still be only in the page cache).
+                highWatermark = Math.Min(highWatermark, Math.Max(Log.RecoveryPoint, Math.Min(_highWatermark, Log.LogEndOffset)));
+            }
             _replication = new LeaderReplicationState(
                 Id.ToString(), record, Log.LogEndOffset, highWatermark, _settings.ReplicaLagTime, _settings.MaxPendingReplicatedAppends, _time);
             _host = host;

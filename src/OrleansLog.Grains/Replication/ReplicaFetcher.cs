@@ -95,7 +95,9 @@ internal sealed partial class ReplicaFetcher(
     private async Task<bool> FetchOnceAsync(FollowedPartition[] partitions, CancellationToken cancellationToken)
     {
         long now = timeProvider.GetTimestamp();
-        FollowedPartition[] due = [.. partitions.Where(f => f.NotBefore <= now)];
+        // A copy whose log failed (an fsync or write error) is not fetched for: its log end may hold bytes
+        // that never reached the disk, and a fetch at it would tell the leader they are replicated.
+        FollowedPartition[] due = [.. partitions.Where(f => f.NotBefore <= now && !f.Copy.Log.IsFailed)];
 
         // After a leader change many partitions truncate at once; each asks its own partition grain.
         await Task.WhenAll(due.Where(f => !f.Truncation.MayFetch(f.Fence.LatestEpoch)).Select(f => TruncateAsync(f, cancellationToken)));

@@ -61,6 +61,22 @@ public sealed class PartitionDurabilityTests : IDisposable
     }
 
     [Fact]
+    public async Task ASingleReplicaTakingOfficeWithAnUnsyncedTail_DoesNotServeItBeforeAFlush()
+    {
+        Partition leader = _bed.Lead("A", 1, OneNode);
+        _bed.RunCommitWork();
+        Task<AppendResult> unsynced = leader.AppendAsync(PartitionTestBed.Batch("x"), Acks.None, Token);
+        leader.Resign(ErrorCode.NotLeaderOrFollower, "test: the activation moved");
+
+        Partition again = _bed.Lead("A", 2, OneNode);
+
+        Assert.Equal(0, again.HighWatermark);
+        _bed.RunCommitWork();
+        await unsynced.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        await WaitUntilAsync(again, () => again.HighWatermark == 1, "the HW to reach the flushed log end 1");
+    }
+
+    [Fact]
     public async Task AnAppendTruncatedAwayBeforeItsFsync_IsAnsweredNotLeaderOrFollower()
     {
         Partition leader = _bed.Lead("A", 1, TwoNodes);

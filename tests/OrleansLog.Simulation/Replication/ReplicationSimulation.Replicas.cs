@@ -60,7 +60,7 @@ internal sealed partial class ReplicationSimulation
     /// <summary>A follower's fetcher turn: truncate first when the gate is closed for the followed epoch, else fetch.</summary>
     private string? Fetch()
     {
-        SimulatedNode[] followers = [.. UpNodes.Where(n => n.Followed is not null && n.FetchCall == 0 && !n.Truncating)];
+        SimulatedNode[] followers = [.. UpNodes.Where(n => n.Followed is { Copy.Log.IsFailed: false } && n.FetchCall == 0 && !n.Truncating)];
         if (followers.Length == 0)
         {
             return null;
