@@ -21,4 +21,5 @@ public sealed record NodeDescription(
     [property: Id(4)] IReadOnlyList<TopicPartition> Leads,
     [property: Id(5)] IReadOnlyList<TopicPartition> Holds,
     [property: Id(6)] long DiskUsedBytes,
-    [property: Id(7)] string? Error);
+    [property: Id(7)] string? Error,
+    [property: Id(8)] IReadOnlyList<string>? FailedLogs = null);

@@ -18,14 +18,15 @@ internal sealed record ClusterDescriptionJson(string ClusterId, IReadOnlyList<No
                 [.. node.Leads.Select(p => p.ToString())],
                 [.. node.Holds.Select(p => p.ToString())],
                 node.DiskUsedBytes,
-                node.Error);
+                node.Error,
+                node.FailedLogs ?? []);
         }
 
         return new ClusterDescriptionJson(cluster.ClusterId, nodes);
     }
 }
 
-/// <summary>One node in <c>cluster describe --format json</c>; partitions as <c>"{topic}-{partition}"</c>, uptime -1 when not active.</summary>
+/// <summary>One node in <c>cluster describe --format json</c>; partitions as <c>"{topic}-{partition}"</c>, uptime -1 when not active; failed logs as <c>"{topic}-{partition}: why"</c>.</summary>
 internal sealed record NodeDescriptionJson(
     string NodeId,
     string SiloAddress,
@@ -35,4 +36,5 @@ internal sealed record NodeDescriptionJson(
     IReadOnlyList<string> Leads,
     IReadOnlyList<string> Holds,
     long DiskUsedBytes,
-    string? Error);
+    string? Error,
+    IReadOnlyList<string> FailedLogs);

@@ -39,6 +39,11 @@ internal static class ClusterDescriptionText
                 writer.WriteLine($"{node.NodeId} leads: {List(node.Leads)}");
                 writer.WriteLine($"{node.NodeId} holds: {List(node.Holds)}");
             }
+
+            foreach (string failed in node.FailedLogs ?? [])
+            {
+                writer.WriteLine($"{node.NodeId} failed log (offline until reopened): {failed}");
+            }
         }
     }
 

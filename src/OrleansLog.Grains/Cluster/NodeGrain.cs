@@ -38,7 +38,8 @@ internal sealed class NodeGrain(NodeIdentity node, LogManager logs, ILocalSiloDe
                 return (onDisk, logs.DiskUsedBytes());
             },
             cancellationToken);
-        return new NodeDescription(nodeId, silo.SiloAddress.ToParsableString(), "Active", 0, leads, holds, diskUsed, null);
+        string[] failed = [.. logs.FailedLogs.OrderBy(f => f.Key.ToString(), StringComparer.Ordinal).Select(f => $"{f.Key}: {f.Value}")];
+        return new NodeDescription(nodeId, silo.SiloAddress.ToParsableString(), "Active", 0, leads, holds, diskUsed, null, failed);
     }
 
     private static int Compare(TopicPartition a, TopicPartition b)

@@ -18,4 +18,7 @@ internal sealed partial class LogManager
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Deleted log {Partition} and its directory")]
     private static partial void LogDeleted(ILogger logger, string partition);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Log {Partition} failed and is offline on this node until it is reopened (the next follow or election recovers it from disk): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string partition, string reason);
 }

@@ -32,6 +32,8 @@ internal sealed partial class LogManager : IDisposable
     private readonly ILogger<LogManager> _logger;
     private bool _disposed;
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, string> _failedLogs = new();
+
     public LogManager(IOptions<OrleansLogOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
         _timeProvider = timeProvider;
@@ -139,8 +141,34 @@ internal sealed partial class LogManager : IDisposable
             _partitions[partition] = created;
         }
 
+        _failedLogs.TryRemove(partition, out _);
+
         LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, log.LastRecovery.ToString(), created.ProducerStateLoad.SnapshotOffset, created.ProducerStateLoad.BatchesReplayed);
         return created;
+    }
+
+    /// <summary>Partitions whose log failed on this node (a write or fsync error), with why; gone once reopened.</summary>
+    public IReadOnlyDictionary<TopicPartition, string> FailedLogs => _failedLogs;
+
+    /// <summary>
+    /// The copy of <paramref name="partition"/> failed (Kafka's offline log directory, for one log): it is
+    /// closed and forgotten, so the next open recovers it from disk afresh — after the operator freed space or
+    /// the disk came back — and until then it is reported (<see cref="FailedLogs"/>, <c>cluster describe</c>).
+    /// Only the copy that failed is closed: one reopened meanwhile stays.
+    /// </summary>
+    public void ReportFailed(TopicPartition partition, Partition failed, string reason)
+    {
+        _failedLogs[partition] = reason;
+        lock (_openLock)
+        {
+            if (_partitions.TryGetValue(partition, out Partition? open) && ReferenceEquals(open, failed))
+            {
+                _partitions.TryRemove(partition, out _);
+                CloseQuietly(partition, open);
+            }
+        }
+
+        LogFailed(_logger, partition.ToString(), reason);
     }
 
     /// <summary>Applies <paramref name="config"/> to the partition's open copy, if it is open.</summary>

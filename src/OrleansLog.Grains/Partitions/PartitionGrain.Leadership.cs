@@ -233,6 +233,39 @@ internal sealed partial class PartitionGrain : ILeaderHost
     }
 
     /// <summary>
+    /// The leading copy's log failed (ENOSPC, EIO; Kafka takes the log directory offline and the controller
+    /// moves leadership to another in-sync replica): the record names the first other live ISR member leader
+    /// and drops this node from the ISR, this activation steps down, and the failed log is closed, so the
+    /// next open on this node — as a follower, once the disk is usable again — recovers it from disk. With no
+    /// other in-sync replica alive the record stays, and the partition comes back here when its log reopens.
+    /// </summary>
+    private async Task LeaveAfterStorageFailureAsync(Partition partition, string reason)
+    {
+        if (!ReferenceEquals(_leading, partition) || !partition.Log.IsFailed)
+        {
+            return;
+        }
+
+        await _recordLock.WaitAsync();
+        try
+        {
+            if (ReferenceEquals(_leading, partition) && _stored is { Replicas.Length: > 1 } stored
+                && ReplicationRecordChanges.LeaveAfterStorageFailure(stored, node.NodeId, IsAlive) is { } next
+                && await TryWriteRecordAsync(next, CancellationToken.None) == RecordWrite.Written)
+            {
+                LogLeftAfterStorageFailure(logger, _id.ToString(), node.NodeId, next.Leader!);
+            }
+        }
+        finally
+        {
+            _recordLock.Release();
+        }
+
+        StepDown(ErrorCode.KafkaStorageError, $"its log on node '{node.NodeId}' failed: {reason}");
+        logs.ReportFailed(_id, partition, reason);
+    }
+
+    /// <summary>
     /// This activation is not on the partition's node: serve nothing, say where the partition lives, and
     /// move to that node as soon as it is active. Moving is Orleans migration, not deactivation: the
     /// directory entry passes to the new activation atomically and queued calls are forwarded there, so

@@ -49,5 +49,6 @@ internal sealed partial class PartitionGrain
     [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: changing the ISR to [{Isr}] failed; the next check proposes again")]
     private static partial void LogIsrChangeFailed(ILogger logger, Exception exception, string partition, string isr);
 
-
+    [LoggerMessage(Level = LogLevel.Error, Message = "Partition {Partition}: the log on node {Node} failed; node {Successor} leads next and this node left the ISR")]
+    private static partial void LogLeftAfterStorageFailure(ILogger logger, string partition, string node, string successor);
 }

@@ -176,15 +176,37 @@ internal sealed partial class PartitionGrain(
         return Task.CompletedTask;
     }
 
-    public async Task<AppendResult> AppendAsync(RecordBatchPayload batch, Acks acks, CancellationToken cancellationToken = default) =>
-        (_leading ?? await LeadingAsync(cancellationToken)) is { } partition
-            ? await partition.AppendAsync(batch.Bytes, acks, cancellationToken)
-            : AppendResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+    public async Task<AppendResult> AppendAsync(RecordBatchPayload batch, Acks acks, CancellationToken cancellationToken = default)
+    {
+        if ((_leading ?? await LeadingAsync(cancellationToken)) is not { } partition)
+        {
+            return AppendResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+        }
 
-    public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default) =>
-        (_leading ?? await LeadingAsync(cancellationToken)) is { } partition
-            ? await partition.FetchAsync(request, cancellationToken)
-            : FetchResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+        AppendResult result = await partition.AppendAsync(batch.Bytes, acks, cancellationToken);
+        if (result.Error == ErrorCode.KafkaStorageError)
+        {
+            await LeaveAfterStorageFailureAsync(partition, result.Message ?? "storage error");
+        }
+
+        return result;
+    }
+
+    public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
+    {
+        if ((_leading ?? await LeadingAsync(cancellationToken)) is not { } partition)
+        {
+            return FetchResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+        }
+
+        FetchResult result = await partition.FetchAsync(request, cancellationToken);
+        if (result.Error == ErrorCode.KafkaStorageError)
+        {
+            await LeaveAfterStorageFailureAsync(partition, result.Message ?? "storage error");
+        }
+
+        return result;
+    }
 
     public async Task<ListOffsetsResult> ListOffsetsAsync(long timestamp, CancellationToken cancellationToken = default) =>
         (_leading ?? await LeadingAsync(cancellationToken)) is { } partition

@@ -168,7 +168,15 @@ internal sealed partial class ReplicaFetcher(
         {
             case FollowerAnswerKind.AppendFailed:
                 LogPartitionFailed(logger, followed.Id.ToString(), LeaderNode, answer.Failure!.GetType().Name, answer.Failure.Message);
-                BackOff(followed);
+                if (followed.Copy.Log.IsFailed)
+                {
+                    manager.CopyFailed(followed, answer.Failure.Message);
+                }
+                else
+                {
+                    BackOff(followed);
+                }
+
                 return true;
 
             case FollowerAnswerKind.NewerEpoch:

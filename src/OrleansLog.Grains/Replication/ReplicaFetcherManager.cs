@@ -14,6 +14,7 @@ namespace OrleansLog.Grains.Replication;
 /// </summary>
 internal sealed partial class ReplicaFetcherManager(
     IGrainFactory grains,
+    Logs.LogManager logs,
     NodeIdentity node,
     IOptions<OrleansLogOptions> options,
     TimeProvider timeProvider,
@@ -159,6 +160,25 @@ internal sealed partial class ReplicaFetcherManager(
         {
             return _followed.TryGetValue(followed.Id, out FollowedPartition? current) && ReferenceEquals(current, followed) && followed.LeaderNode == leaderNode;
         }
+    }
+
+    /// <summary>
+    /// The followed copy's log failed (a write or fsync error): it is no longer followed (the fence stays)
+    /// and the node's log manager closes it and reports it; the node's supervisor follows again later, which
+    /// reopens — and recovers — the log once the disk is usable.
+    /// </summary>
+    internal void CopyFailed(FollowedPartition followed, string reason)
+    {
+        lock (_lock)
+        {
+            if (_followed.TryGetValue(followed.Id, out FollowedPartition? current) && ReferenceEquals(current, followed))
+            {
+                _followed.Remove(followed.Id);
+                followed.Copy.StopFollowing();
+            }
+        }
+
+        logs.ReportFailed(followed.Id, followed.Copy, reason);
     }
 
     /// <summary>A leader answered with a newer epoch: adopt it (the truncation gate closes by itself, as it no longer matches).</summary>

@@ -27,6 +27,26 @@ internal static class ReplicationRecordChanges
     public static bool IsOwnIsrWrite(PartitionReplicationState current, string leader, int leaderEpoch, IReadOnlyList<string> proposedIsr) =>
         current.Leader == leader && current.LeaderEpoch == leaderEpoch && current.Isr.SequenceEqual(proposedIsr, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The leader <paramref name="leader"/>'s log failed (Kafka: its log directory went offline): it leaves
+    /// the ISR, and the first other live in-sync replica is named the leader to place next (it holds every
+    /// committed record). Null when no other in-sync replica is alive: the partition then waits for this one.
+    /// </summary>
+    public static PartitionReplicationState? LeaveAfterStorageFailure(PartitionReplicationState stored, string leader, Func<string, bool> isAlive)
+    {
+        string? successor = stored.Replicas.FirstOrDefault(r => r != leader && stored.Isr.Contains(r) && isAlive(r));
+        if (successor is null)
+        {
+            return null;
+        }
+
+        PartitionReplicationState next = stored.Copy();
+        next.Leader = successor;
+        next.Isr = [.. stored.Isr.Where(r => r != leader)];
+        next.PartitionEpoch++;
+        return next;
+    }
+
     /// <summary>The record naming <paramref name="successor"/> as the leader to place next.</summary>
     public static PartitionReplicationState HandOver(PartitionReplicationState stored, string successor)
     {

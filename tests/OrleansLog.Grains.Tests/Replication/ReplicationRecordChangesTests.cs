@@ -128,4 +128,19 @@ public sealed class ReplicationRecordChangesTests
         Assert.False(ReplicationRecordChanges.IsOwnIsrWrite(landed, "A", 3, ["A", "C"]));
         Assert.False(ReplicationRecordChanges.IsOwnIsrWrite(landed, "B", 4, ["A", "C"]));
     }
+
+    [Fact]
+    public void ALeaderWhoseLogFailed_LeavesTheIsr_AndTheFirstOtherLiveInSyncReplicaLeadsNext()
+    {
+        PartitionReplicationState stored = Record();
+
+        PartitionReplicationState? next = ReplicationRecordChanges.LeaveAfterStorageFailure(stored, "A", node => node != "B");
+
+        Assert.NotNull(next);
+        Assert.Equal("C", next.Leader);
+        Assert.Equal(["B", "C"], next.Isr);
+        Assert.Equal(stored.PartitionEpoch + 1, next.PartitionEpoch);
+        Assert.Equal(stored.LeaderEpoch, next.LeaderEpoch); // the successor's election bumps it
+        Assert.Null(ReplicationRecordChanges.LeaveAfterStorageFailure(stored, "A", node => node == "A"));
+    }
 }

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using OrleansLog.Grains.Hosting;
+using OrleansLog.Grains.Logs;
+using OrleansLog.Grains.Partitions;
+using Xunit;
+
+namespace OrleansLog.Grains.Tests;
+
+/// <summary>
+/// Protects what happens to a log that failed on this node (a write or fsync error): it is reported until
+/// it is reopened, it is closed rather than kept in the cache (so no later user gets the failed copy), and
+/// the next open recovers it from disk with everything it held.
+/// </summary>
+public sealed class LogManagerFailedLogTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "olog-lmf-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly LogManager _logs;
+
+    public LogManagerFailedLogTests() =>
+        _logs = new LogManager(Options.Create(new OrleansLogOptions { DataDirectory = _directory }), TimeProvider.System, NullLoggerFactory.Instance);
+
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AFailedLog_IsReportedAndClosed_AndTheNextOpenRecoversItAndClearsTheReport()
+    {
+        var id = new TopicPartition("t", 0);
+        Partition failed = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        failed.BecomeLeader(new OrleansLog.Grains.Replication.LeaderAndIsr("n", 1, ["n"], ["n"], 0), new OrleansLog.Grains.Tests.Partitions.RecordingLeaderHost());
+        Assert.True((await failed.AppendAsync(OrleansLog.Grains.Tests.Partitions.PartitionTestBed.Batch("kept"), Acks.Leader, Token)).IsSuccess);
+
+        _logs.ReportFailed(id, failed, "No space left on device (ENOSPC)");
+
+        Assert.Equal("No space left on device (ENOSPC)", _logs.FailedLogs[id]);
+        Assert.False(_logs.TryGet(id, out _));
+        Assert.Equal(PartitionRole.None, failed.Role);
+
+        Partition reopened = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+
+        Assert.NotSame(failed, reopened);
+        Assert.Equal(1, reopened.Log.LogEndOffset);
+        Assert.Empty(_logs.FailedLogs);
+    }
+
+    [Fact]
+    public async Task AReportForACopyAlreadyReplaced_LeavesTheNewCopyOpen()
+    {
+        var id = new TopicPartition("t", 1);
+        Partition first = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        _logs.ReportFailed(id, first, "EIO");
+        Partition second = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+
+        _logs.ReportFailed(id, first, "EIO, reported late");
+
+        Assert.True(_logs.TryGet(id, out Partition? open));
+        Assert.Same(second, open);
+    }
+
+    public void Dispose()
+    {
+        _logs.Dispose();
+        Directory.Delete(_directory, recursive: true);
+    }
+}
