@@ -115,6 +115,13 @@ internal sealed partial class PartitionGrain
             return;
         }
 
+        if (partition.Log.IsFailed)
+        {
+            // Found by the commit scheduler or a follower's fetch, with no producer or consumer call to notice it.
+            await LeaveAfterStorageFailureAsync(partition, "the log failed (a write or fsync error); see the log's error");
+            return;
+        }
+
         partition.Tick(IsAlive);
         if (partition.Replication?.PendingIsrProposal is { } proposal)
         {

@@ -97,6 +97,12 @@ internal sealed partial class ReplicaFetcher(
         long now = timeProvider.GetTimestamp();
         // A copy whose log failed (an fsync or write error) is not fetched for: its log end may hold bytes
         // that never reached the disk, and a fetch at it would tell the leader they are replicated.
+        foreach (FollowedPartition failed in partitions.Where(f => f.Copy.Log.IsFailed))
+        {
+            // Failed outside a fetch (a truncation, the commit scheduler's fsync): reported and closed here.
+            manager.CopyFailed(failed, "the log failed (a write or fsync error)");
+        }
+
         FollowedPartition[] due = [.. partitions.Where(f => f.NotBefore <= now && !f.Copy.Log.IsFailed)];
 
         // After a leader change many partitions truncate at once; each asks its own partition grain.

@@ -134,6 +134,12 @@ internal sealed partial class ReplicationSimulation
     {
         _faultsOff = true;
         Trace("healing: faults end");
+        foreach (SimulatedNode node in _nodes.Values)
+        {
+            node.Disk.FailFsync = false;
+            node.Disk.DiskFull = false;
+        }
+
         foreach (SimulatedMessage message in _network)
         {
             message.Lose();
@@ -150,7 +156,7 @@ internal sealed partial class ReplicationSimulation
             if (!node.Up)
             {
                 Start(node);
-                Trace($"{node.Id} restarts: log [{node.Copy!.Log.LogStartOffset}, {node.Copy.Log.LogEndOffset})");
+                Trace($"{node.Id} restarts: log [{node.Copy?.Log.LogStartOffset}, {node.Copy?.Log.LogEndOffset})");
             }
         }
 
@@ -200,7 +206,13 @@ internal sealed partial class ReplicationSimulation
 
             foreach (SimulatedNode node in _nodes.Values.Where(n => n.Leading))
             {
-                node.Copy!.Tick(IsAliveInView);
+                if (node.Copy!.Log.IsFailed)
+                {
+                    LeaveAfterStorageFailure(node, node.Copy, "found failed by the replication timer");
+                    continue;
+                }
+
+                node.Copy.Tick(IsAliveInView);
                 if (node.Copy.Replication?.PendingIsrProposal is not null)
                 {
                     Trace($"{node.Id} {PersistIsr(node)}");
@@ -236,7 +248,12 @@ internal sealed partial class ReplicationSimulation
 
         foreach (SimulatedNode node in _nodes.Values.Where(n => n != leader))
         {
-            if (node.Copy!.Log.LogEndOffset != copy.Log.LogEndOffset)
+            if (node.Copy is null)
+            {
+                return $"{node.Id}'s log is offline";
+            }
+
+            if (node.Copy.Log.LogEndOffset != copy.Log.LogEndOffset)
             {
                 return $"{node.Id}'s log ends at {node.Copy.Log.LogEndOffset}, the leader's at {copy.Log.LogEndOffset} (follows {node.Followed?.LeaderNode ?? "nobody"}, fence {node.Fence.LatestEpoch})";
             }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using OrleansLog.Grains.Partitions;
 using OrleansLog.Records;
 
 namespace OrleansLog.Simulation.Replication;
@@ -11,8 +12,8 @@ namespace OrleansLog.Simulation.Replication;
 internal sealed partial class ReplicationSimulation
 {
     private readonly List<(long Offset, uint Crc)> _acknowledged = [];
-    private readonly List<(SimulatedNode Node, Task<AppendResult> Task, InFlightBatch Batch)> _produces = [];
-    private readonly List<Task<AppendResult>> _leaderOnly = [];
+    private readonly List<(SimulatedNode Node, Partition Copy, Task<AppendResult> Task, InFlightBatch Batch)> _produces = [];
+    private readonly List<(SimulatedNode Node, Partition Copy, Task<AppendResult> Task)> _leaderOnly = [];
     private InFlightBatch? _inFlight;
     private long _producerId = 1000;
     private int _nextSequence;
@@ -34,7 +35,7 @@ internal sealed partial class ReplicationSimulation
             using var builder = new RecordBatchBuilder();
             builder.TryAppend(1_700_000_000_000 + _nextValue, null, Encoding.UTF8.GetBytes($"seed {_seed} acks=1 value {_nextValue++}"));
             Task<AppendResult> sent = target.Copy!.AppendAsync(builder.SealToArray(), Acks.Leader, CancellationToken.None);
-            _leaderOnly.Add(sent);
+            _leaderOnly.Add((target, target.Copy, sent));
             return $"acks=1 producer sends value {_nextValue - 1} to {target.Id}";
         }
 
@@ -47,7 +48,7 @@ internal sealed partial class ReplicationSimulation
         SimulatedNode leader = Pick(leaders);
         batch.Attempts++;
         Task<AppendResult> task = leader.Copy!.AppendAsync(batch.Bytes.ToArray(), Acks.All, CancellationToken.None);
-        _produces.Add((leader, task, batch));
+        _produces.Add((leader, leader.Copy, task, batch));
         return $"producer {batch.ProducerId} sends sequence {batch.Sequence} (crc {batch.Crc:x8}, attempt {batch.Attempts}) to {leader.Id}";
     }
 
@@ -63,12 +64,19 @@ internal sealed partial class ReplicationSimulation
     /// <summary>Reads what finished: an acknowledged batch must be committed; the producer moves on or retries.</summary>
     private void CollectProduceOutcomes()
     {
-        // acks=1 answers promise nothing about replication; they only must not hang.
-        _leaderOnly.RemoveAll(t => t.IsCompleted);
+        // acks=1 answers promise nothing about replication; a storage error moves leadership as the grain does.
+        foreach ((SimulatedNode sentTo, Partition copy, Task<AppendResult> sent) in _leaderOnly.Where(l => l.Task.IsCompleted).ToList())
+        {
+            _leaderOnly.RemoveAll(l => l.Task == sent);
+            if (sent.Result.Error == ErrorCode.KafkaStorageError)
+            {
+                LeaveAfterStorageFailure(sentTo, copy, sent.Result.Message ?? "storage error");
+            }
+        }
 
         for (int i = 0; i < _produces.Count; i++)
         {
-            (SimulatedNode node, Task<AppendResult> task, InFlightBatch batch) = _produces[i];
+            (SimulatedNode node, Partition copy, Task<AppendResult> task, InFlightBatch batch) = _produces[i];
             if (!task.IsCompleted)
             {
                 continue;
@@ -77,6 +85,11 @@ internal sealed partial class ReplicationSimulation
             _produces.RemoveAt(i--);
             AppendResult result = task.Result;
             Trace($"{node.Id} answers sequence {batch.Sequence}: {result.Error} {(result.IsSuccess ? $"at offset {result.BaseOffset}" : result.Message)}");
+            if (result.Error == ErrorCode.KafkaStorageError)
+            {
+                LeaveAfterStorageFailure(node, copy, result.Message ?? "storage error");
+            }
+
             if (result.IsSuccess)
             {
                 if (_acknowledged.Any(a => a.Crc == batch.Crc && a.Offset != result.BaseOffset))
@@ -112,9 +125,10 @@ internal sealed partial class ReplicationSimulation
         }
 
         SimulatedNode leader = Pick(leaders);
-        long start = leader.Copy!.Log.LogStartOffset;
-        long offset = start + _random.Next((int)Math.Max(1, leader.Copy.HighWatermark - start + 1));
-        Task<FetchResult> fetch = leader.Copy.FetchAsync(new FetchRequest(offset, 1024, 0, 0), CancellationToken.None);
+        Partition served = leader.Copy!;
+        long start = served.Log.LogStartOffset;
+        long offset = start + _random.Next((int)Math.Max(1, served.HighWatermark - start + 1));
+        Task<FetchResult> fetch = served.FetchAsync(new FetchRequest(offset, 1024, 0, 0), CancellationToken.None);
         _context.RunUntilIdle();
         if (!fetch.IsCompleted)
         {
@@ -122,6 +136,11 @@ internal sealed partial class ReplicationSimulation
         }
 
         FetchResult result = fetch.Result;
+        if (result.Error == ErrorCode.KafkaStorageError)
+        {
+            LeaveAfterStorageFailure(leader, served, result.Message ?? "storage error");
+        }
+
         try
         {
             byte[] bytes = result.Records.ToArray();

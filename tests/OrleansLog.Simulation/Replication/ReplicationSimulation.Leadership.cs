@@ -73,6 +73,12 @@ internal sealed partial class ReplicationSimulation
             return $"{node.Id} cannot take office: its replica follows epoch {node.Fence.LatestEpoch}, newer than {stored.LeaderEpoch}";
         }
 
+        if (!TryOpenCopy(node))
+        {
+            node.Fence.Withdraw(tentative);
+            return $"{node.Id} cannot take office: its log does not open";
+        }
+
         Partition copy = node.Copy!;
         PartitionReplicationState next = LeaderElection.TakeOffice(stored, Replicas, node.Id, copy.Log.LeaderEpochCache.LatestEpoch, IsAliveInView);
         StoreWriteOutcome outcome = TryWriteRecord(node, next);
@@ -148,7 +154,13 @@ internal sealed partial class ReplicationSimulation
         }
 
         SimulatedNode node = Pick(leaders);
-        node.Copy!.Tick(IsAliveInView);
+        if (node.Copy!.Log.IsFailed)
+        {
+            LeaveAfterStorageFailure(node, node.Copy, "found failed by the replication timer");
+            return $"{node.Id} leader tick: its log failed";
+        }
+
+        node.Copy.Tick(IsAliveInView);
         string persisted = node.Copy.Replication?.PendingIsrProposal is not null ? PersistIsr(node) : "no ISR change";
         return $"{node.Id} leader tick: ISR [{string.Join(",", node.Copy.Replication?.Isr ?? [])}], HW {node.Copy.HighWatermark}; {persisted}";
     }
@@ -186,6 +198,23 @@ internal sealed partial class ReplicationSimulation
 
         copy.CommitIsr(proposal, next.PartitionEpoch);
         return $"ISR [{string.Join(",", proposal.Isr)}] persisted (partition epoch {next.PartitionEpoch})";
+    }
+
+    /// <summary><c>PartitionGrain.LeaveAfterStorageFailureAsync</c>: the leading copy's log failed.</summary>
+    private void LeaveAfterStorageFailure(SimulatedNode node, Partition copy, string reason)
+    {
+        if (!node.Leading || !ReferenceEquals(node.Copy, copy) || !copy.Log.IsFailed)
+        {
+            return;
+        }
+
+        if (node.Stored is { Replicas.Length: > 1 } stored && ReplicationRecordChanges.LeaveAfterStorageFailure(stored, node.Id, IsAliveInView) is { } next)
+        {
+            Trace($"{node.Id} names {next.Leader} leader after its log failed: {TryWriteRecord(node, next)}");
+        }
+
+        StepDown(node, $"its log failed: {reason}");
+        CloseFailedCopy(node, copy, reason);
     }
 
     /// <summary><c>PartitionGrain.StepDown</c>: resign; the activation goes away.</summary>

@@ -16,7 +16,7 @@ internal sealed partial class ReplicationSimulation
     /// <summary><c>ReplicaGrain.FollowAsync</c> + <c>ReplicaFetcherManager.Follow</c>.</summary>
     private string Follow(SimulatedNode node, int leaderEpoch, string leaderNode)
     {
-        if (leaderEpoch < node.Fence.LatestEpoch || leaderNode == node.Id || node.Copy is null)
+        if (leaderEpoch < node.Fence.LatestEpoch || leaderNode == node.Id || !TryOpenCopy(node))
         {
             return $"follow {leaderNode} in epoch {leaderEpoch} ignored (fence {node.Fence.LatestEpoch})";
         }
@@ -39,7 +39,7 @@ internal sealed partial class ReplicationSimulation
             return $"follows {leaderNode} in epoch {leaderEpoch}";
         }
 
-        node.Copy.BecomeFollower();
+        node.Copy!.BecomeFollower();
         node.Followed = new FollowedPartition(Id, node.Copy, leaderNode, node.Fence);
         return $"starts following {leaderNode} in epoch {leaderEpoch}";
     }
@@ -60,7 +60,7 @@ internal sealed partial class ReplicationSimulation
     /// <summary>A follower's fetcher turn: truncate first when the gate is closed for the followed epoch, else fetch.</summary>
     private string? Fetch()
     {
-        SimulatedNode[] followers = [.. UpNodes.Where(n => n.Followed is { Copy.Log.IsFailed: false } && n.FetchCall == 0 && !n.Truncating)];
+        SimulatedNode[] followers = [.. UpNodes.Where(n => n.Followed is not null && n.FetchCall == 0 && !n.Truncating)];
         if (followers.Length == 0)
         {
             return null;
@@ -68,6 +68,13 @@ internal sealed partial class ReplicationSimulation
 
         SimulatedNode node = Pick(followers);
         FollowedPartition followed = node.Followed!;
+        if (followed.Copy.Log.IsFailed)
+        {
+            // ReplicaFetcher: a failed copy is not fetched for; it is reported and closed (CopyFailed).
+            CloseFailedCopy(node, followed.Copy, "found failed by the fetcher");
+            return $"{node.Id} stops following: its log failed";
+        }
+
         return followed.Truncation.MayFetch(followed.Fence.LatestEpoch) ? SendFetch(node, followed) : StartTruncation(node, followed);
     }
 
@@ -84,7 +91,9 @@ internal sealed partial class ReplicationSimulation
             leader,
             () =>
             {
-                ReplicaFetchResult result = leader.Copy!.ReplicaFetch(node.Id, epoch, fetchOffset, ReplicaFetchMaxBytes);
+                ReplicaFetchResult result = leader.Copy is { } served
+                    ? served.ReplicaFetch(node.Id, epoch, fetchOffset, ReplicaFetchMaxBytes)
+                    : ReplicaFetchResult.Failure(ErrorCode.NotLeaderOrFollower, $"{leader.Id}'s log is offline", -1);
                 Trace($"{leader.Id} answers {node.Id}'s fetch at {fetchOffset}: {result.Error}, {result.Records.Length} bytes, HW {result.HighWatermark}");
                 Send(new SimulatedMessage(
                     "fetch-answer",
@@ -140,6 +149,10 @@ internal sealed partial class ReplicationSimulation
             if (answer.Kind == FollowerAnswerKind.NewerEpoch)
             {
                 followed.Fence.Accept(result.LeaderEpoch);
+            }
+            else if (answer.Kind == FollowerAnswerKind.AppendFailed && followed.Copy.Log.IsFailed)
+            {
+                CloseFailedCopy(node, followed.Copy, answer.Failure!.Message);
             }
 
             Trace($"{node.Id} applies the answer to its fetch at {fetchOffset}: {answer.Kind}{(answer.Failure is null ? "" : $" ({answer.Failure.Message})")}; log end {followed.Copy.Log.LogEndOffset}, HW {followed.Copy.HighWatermark}");
@@ -198,7 +211,17 @@ internal sealed partial class ReplicationSimulation
             return;
         }
 
-        bool done = FollowerRules.CompleteTruncation(followed, fence, logEnd, decision);
+        bool done;
+        try
+        {
+            done = FollowerRules.CompleteTruncation(followed, fence, logEnd, decision);
+        }
+        catch (KafkaStorageException ex)
+        {
+            CloseFailedCopy(node, copy, ex.Message);
+            return;
+        }
+
         Trace($"{node.Id} truncation in epoch {fence}: {decision.Outcome} at {decision.TruncateToOffset} ({(done ? "applied" : "stale, dropped")}); log end {copy.Log.LogEndOffset}");
     }
 
@@ -213,7 +236,9 @@ internal sealed partial class ReplicationSimulation
             leader,
             () =>
             {
-                EpochEndOffsetResult result = leader.Copy!.OffsetForLeaderEpoch(node.Id, fence, epoch);
+                EpochEndOffsetResult result = leader.Copy is { } served
+                    ? served.OffsetForLeaderEpoch(node.Id, fence, epoch)
+                    : new EpochEndOffsetResult(ErrorCode.NotLeaderOrFollower, $"{leader.Id}'s log is offline", -1, -1, -1);
                 Trace($"{leader.Id} answers {node.Id}'s OffsetForLeaderEpoch({epoch}) in epoch {fence}: {result.Error} epoch {result.EndOffsetEpoch} end {result.EndOffset}");
                 Send(new SimulatedMessage(
                     "epoch-answer",

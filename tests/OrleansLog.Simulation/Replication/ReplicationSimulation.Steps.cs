@@ -23,6 +23,8 @@ internal sealed partial class ReplicationSimulation
         (3, RestartOne),
         (1, DeclareDead),
         (1, DetectDeath),
+        (1, DiskFault),
+        (2, DiskRepair),
     ];
 
     private void TakeOneStep()
@@ -163,7 +165,9 @@ internal sealed partial class ReplicationSimulation
 
         SimulatedNode node = Pick(down);
         Start(node);
-        return $"{node.Id} restarts: log [{node.Copy!.Log.LogStartOffset}, {node.Copy.Log.LogEndOffset}), HW {node.Copy.HighWatermark}";
+        return node.Copy is { } copy
+            ? $"{node.Id} restarts: log [{copy.Log.LogStartOffset}, {copy.Log.LogEndOffset}), HW {copy.HighWatermark}"
+            : $"{node.Id} restarts with its log offline";
     }
 
     /// <summary>The membership declares a node dead: rightly (it crashed) or wrongly (it still runs, for a while).</summary>
@@ -197,5 +201,35 @@ internal sealed partial class ReplicationSimulation
         SimulatedNode node = Pick(gone);
         _declaredDead.Add(node.Id);
         return $"membership finds {node.Id} dead";
+    }
+
+    /// <summary>A node's disk starts failing: every fsync fails (EIO), or every write (ENOSPC).</summary>
+    private string? DiskFault()
+    {
+        SimulatedNode[] healthy = [.. _nodes.Values.Where(n => !n.Disk.FailFsync && !n.Disk.DiskFull)];
+        if (healthy.Length == 0)
+        {
+            return null;
+        }
+
+        SimulatedNode node = Pick(healthy);
+        bool full = _random.Next(2) == 0;
+        node.Disk.DiskFull = full;
+        node.Disk.FailFsync = !full;
+        return $"{node.Id}'s disk {(full ? "is full" : "fails every fsync")}";
+    }
+
+    private string? DiskRepair()
+    {
+        SimulatedNode[] failing = [.. _nodes.Values.Where(n => n.Disk.FailFsync || n.Disk.DiskFull)];
+        if (failing.Length == 0)
+        {
+            return null;
+        }
+
+        SimulatedNode node = Pick(failing);
+        node.Disk.FailFsync = false;
+        node.Disk.DiskFull = false;
+        return $"{node.Id}'s disk works again";
     }
 }

@@ -165,9 +165,9 @@ internal sealed partial class ReplicationSimulation
     {
         node.Incarnation++;
         node.Scheduler = CommitScheduler.CreateManual(_time);
-        PartitionLog log = PartitionLog.Open(DirectoryOf(node), _config.ToLogOptions(), node.Scheduler, NullLogger.Instance, _time, node.Disk);
-        node.Copy = new Partition(Id, log, _config, _settings, _time, NullLogger<Partition>.Instance);
+        node.Copy = null;
         node.Up = true;
+        TryOpenCopy(node);
         node.Fence = new EpochFence();
         node.Followed = null;
         node.FetchCall = 0;
@@ -177,6 +177,57 @@ internal sealed partial class ReplicationSimulation
         node.Stored = null;
         node.StopsAtStep = null;
         _declaredDead.Remove(node.Id);
+    }
+
+    /// <summary>
+    /// <c>LogManager.GetOrOpenAsync</c>: opens (recovering) the node's copy when it is not open — at start, and
+    /// after its log failed and was closed. False when the disk refuses (the copy stays offline).
+    /// </summary>
+    private bool TryOpenCopy(SimulatedNode node)
+    {
+        if (node.Copy is not null)
+        {
+            return true;
+        }
+
+        try
+        {
+            PartitionLog log = PartitionLog.Open(DirectoryOf(node), _config.ToLogOptions(), node.Scheduler!, NullLogger.Instance, _time, node.Disk);
+            node.Copy = new Partition(Id, log, _config, _settings, _time, NullLogger<Partition>.Instance);
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or KafkaStorageException)
+        {
+            Trace($"{node.Id} cannot open its log: {ex.Message}");
+            return false;
+        }
+    }
+
+    /// <summary><c>LogManager.ReportFailed</c>: the failed copy is closed; the next use reopens it.</summary>
+    private void CloseFailedCopy(SimulatedNode node, Partition failed, string reason)
+    {
+        if (!ReferenceEquals(node.Copy, failed))
+        {
+            return;
+        }
+
+        if (node.Followed is { } followed && ReferenceEquals(followed.Copy, failed))
+        {
+            node.Followed = null;
+            failed.StopFollowing();
+        }
+
+        try
+        {
+            failed.Close();
+        }
+        catch (Exception ex) when (ex is IOException or KafkaStorageException or ObjectDisposedException)
+        {
+            // The next open runs recovery.
+        }
+
+        node.Copy = null;
+        Trace($"{node.Id}'s log failed and is closed until reopened: {reason}");
     }
 
     /// <summary>The process dies: with <paramref name="powerCut"/> its disk keeps only what was fsynced.</summary>

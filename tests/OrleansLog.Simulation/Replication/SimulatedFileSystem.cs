@@ -17,6 +17,12 @@ internal sealed class SimulatedFileSystem : ILogFileSystem
     private readonly HashSet<string> _directories = new(StringComparer.Ordinal);
     private int _generation;
 
+    /// <summary>Every file fsync fails with EIO (a failing disk) while set.</summary>
+    public bool FailFsync { get; set; }
+
+    /// <summary>Every write fails with ENOSPC, after landing a part of its bytes, while set.</summary>
+    public bool DiskFull { get; set; }
+
     /// <summary>Bytes written so far (for the simulation's statistics).</summary>
     public long BytesWritten { get; private set; }
 
@@ -236,6 +242,13 @@ internal sealed class SimulatedFileSystem : ILogFileSystem
         public void Write(ReadOnlySpan<byte> buffer, long position)
         {
             ThrowIfGone();
+            if (owner.DiskFull)
+            {
+                int landed = buffer.Length / 2;
+                node.Write(buffer[..landed], position);
+                throw new IOException($"No space left on device (ENOSPC, simulated): wrote {landed} of {buffer.Length} bytes to '{Path}'.");
+            }
+
             node.Write(buffer, position);
             owner.BytesWritten += buffer.Length;
         }
@@ -243,6 +256,11 @@ internal sealed class SimulatedFileSystem : ILogFileSystem
         public void Flush()
         {
             ThrowIfGone();
+            if (owner.FailFsync)
+            {
+                throw new IOException($"Input/output error (EIO, simulated) on fsync of '{Path}'.");
+            }
+
             node.Sync();
         }
 
