@@ -323,6 +323,10 @@ internal sealed class PartitionQueue
                     return false;
 
                 case ErrorCode error when error.IsRetriable():
+                    // Some answers mean the leader may have stored the batch before it failed (it timed out
+                    // waiting for replicas, resigned, or its disk failed after the write): like a lost answer,
+                    // only deduplication makes a resend safe, never a renumbering under a new producer id.
+                    batch.OutcomeUnknown |= MayHaveBeenStored(error);
                     RetryLocked(batch, Error(result), nowMs, finished);
                     return error is ErrorCode.UnknownTopicOrPartition or ErrorCode.NotLeaderOrFollower or ErrorCode.LeaderNotAvailable;
 
@@ -332,6 +336,11 @@ internal sealed class PartitionQueue
             }
         }
     }
+
+    /// <summary>Errors a leader may return after it stored the batch (the rest are decided before any write).</summary>
+    private static bool MayHaveBeenStored(ErrorCode error) =>
+        error is ErrorCode.RequestTimedOut or ErrorCode.NotEnoughReplicasAfterAppend or ErrorCode.NotLeaderOrFollower
+            or ErrorCode.KafkaStorageError or ErrorCode.UnknownServerError;
 
     /// <summary>
     /// Continues under a fresh producer id: batches that were never stored for certain are renumbered from

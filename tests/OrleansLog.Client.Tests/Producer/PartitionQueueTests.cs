@@ -215,6 +215,33 @@ public sealed class PartitionQueueTests
         Assert.Equal(1, Assert.Single(SendAll(Drain(queue, nowMs: 10_001, out _))).BaseSequence);
     }
 
+    [Theory]
+    [InlineData(ErrorCode.RequestTimedOut)]
+    [InlineData(ErrorCode.NotEnoughReplicasAfterAppend)]
+    [InlineData(ErrorCode.NotLeaderOrFollower)]
+    [InlineData(ErrorCode.KafkaStorageError)]
+    public void AnAnswerThatMayFollowAStoredBatch_MakesItsOutcomeUnknown_SoAProducerIdRenewalFailsItRatherThanRenumbering(ErrorCode answer)
+    {
+        PartitionQueue queue = Queue(new ProducerOptions { Linger = TimeSpan.Zero, RetryBackoff = TimeSpan.FromMilliseconds(1) }, new ProducerIdAndEpoch(5, 0));
+        AppendMany(queue, nowMs: 0, count: 1);
+        ProducerBatch first = Assert.Single(SendAll(Drain(queue, nowMs: 0, out _)));
+        Complete(queue, first, Success(0, first), nowMs: 0);
+        AppendMany(queue, nowMs: 0, count: 1);
+        ProducerBatch batch = Assert.Single(SendAll(Drain(queue, nowMs: 0, out _)));
+
+        // The leader stored the batch, then answered with an error (timed out waiting for the ISR, resigned, ...).
+        List<ProducerBatch> finished = Complete(queue, batch, AppendResult.Failure(answer, "appended, not acknowledged"), nowMs: 1);
+        Assert.Empty(finished);
+        ProducerBatch resent = Assert.Single(SendAll(Drain(queue, nowMs: 1_000, out _)));
+        finished.AddRange(Complete(queue, resent, AppendResult.Failure(ErrorCode.UnknownProducerId, "the new leader lost the producer"), nowMs: 1_001));
+        long wake = long.MaxValue;
+        Assert.True(queue.Drain(2_000, [], finished, ref wake));
+        queue.ApplyNewProducerId(new ProducerIdAndEpoch(9, 0), finished);
+        Report(finished);
+
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, ErrorOf(0));
+    }
+
     [Fact]
     public void Drain_FailsABatchPastItsDeliveryTimeout_WithRequestTimedOut()
     {
