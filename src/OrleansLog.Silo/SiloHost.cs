@@ -72,8 +72,8 @@ public static class SiloHost
             });
 
             WebApplication app = builder.Build();
-            app.MapGet("/health", (SiloReadiness readiness) =>
-                readiness.IsReady ? Results.Text("ok\n") : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+            app.MapGet("/health", (SiloReadiness readiness, IStorageHealth storage) =>
+                readiness.IsReady ? Results.Text(HealthText(storage)) : Results.Text("starting\n", statusCode: StatusCodes.Status503ServiceUnavailable));
             await app.RunAsync();
             return 0;
         }
@@ -87,6 +87,18 @@ public static class SiloHost
             await Console.Error.WriteLineAsync($"olog-silo: failed to start: {ex.Message}");
             return 1;
         }
+    }
+
+    /// <summary>"ok", and each failed partition log on its own line (still 200: the node serves everything else).</summary>
+    private static string HealthText(IStorageHealth storage)
+    {
+        var text = new System.Text.StringBuilder("ok\n");
+        foreach ((TopicPartition partition, string reason) in storage.FailedLogs.OrderBy(f => f.Key.ToString(), StringComparer.Ordinal))
+        {
+            text.Append("failed log ").Append(partition).Append(" (offline on this node until reopened): ").Append(reason).Append('\n');
+        }
+
+        return text.ToString();
     }
 
     private static string ConfigDirectory()

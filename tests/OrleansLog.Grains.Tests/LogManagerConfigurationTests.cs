@@ -28,11 +28,11 @@ public sealed class LogManagerConfigurationTests : IDisposable
         var current = new TopicConfig { RetentionMs = 7L * 24 * 3600 * 1000, FlushMessages = 1 };
 
         // 1. The follower opens the log with the configuration of its day.
-        PartitionLog followed = (await _logs.GetOrOpenAsync(partition, old, TestContext.Current.CancellationToken)).Log;
+        PartitionLog followed = (await _logs.GetOrOpenAsync(partition, old, Guid.Empty, TestContext.Current.CancellationToken)).Log;
         Assert.Equal(60_000, followed.Options.RetentionMs);
 
         // 2. The topic was altered meanwhile; the new leader opens the same log with the current one.
-        PartitionLog led = (await _logs.GetOrOpenAsync(partition, current, TestContext.Current.CancellationToken)).Log;
+        PartitionLog led = (await _logs.GetOrOpenAsync(partition, current, Guid.Empty, TestContext.Current.CancellationToken)).Log;
 
         Assert.Same(followed, led);
         Assert.Equal(current.RetentionMs, led.Options.RetentionMs);
@@ -43,12 +43,12 @@ public sealed class LogManagerConfigurationTests : IDisposable
     public async Task AlteringAnOpenLog_AppliesAtOnce_AndReopeningWithTheSameConfigurationChangesNothing()
     {
         var partition = new TopicPartition("t", 1);
-        PartitionLog log = (await _logs.GetOrOpenAsync(partition, new TopicConfig(), TestContext.Current.CancellationToken)).Log;
+        PartitionLog log = (await _logs.GetOrOpenAsync(partition, new TopicConfig(), Guid.Empty, TestContext.Current.CancellationToken)).Log;
         var altered = new TopicConfig { RetentionBytes = 4096 };
 
         _logs.Reconfigure(partition, altered);
         PartitionLogOptions applied = log.Options;
-        await _logs.GetOrOpenAsync(partition, altered, TestContext.Current.CancellationToken);
+        await _logs.GetOrOpenAsync(partition, altered, Guid.Empty, TestContext.Current.CancellationToken);
 
         Assert.Equal(4096, log.Options.RetentionBytes);
         Assert.Same(applied, log.Options);

@@ -26,7 +26,7 @@ public sealed class LogManagerFailedLogTests : IDisposable
     public async Task AFailedLog_IsReportedAndClosed_AndTheNextOpenRecoversItAndClearsTheReport()
     {
         var id = new TopicPartition("t", 0);
-        Partition failed = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        Partition failed = await _logs.GetOrOpenAsync(id, new TopicConfig(), Guid.Empty, Token);
         failed.BecomeLeader(new OrleansLog.Grains.Replication.LeaderAndIsr("n", 1, ["n"], ["n"], 0), new OrleansLog.Grains.Tests.Partitions.RecordingLeaderHost());
         Assert.True((await failed.AppendAsync(OrleansLog.Grains.Tests.Partitions.PartitionTestBed.Batch("kept"), Acks.Leader, Token)).IsSuccess);
 
@@ -36,7 +36,7 @@ public sealed class LogManagerFailedLogTests : IDisposable
         Assert.False(_logs.TryGet(id, out _));
         Assert.Equal(PartitionRole.None, failed.Role);
 
-        Partition reopened = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        Partition reopened = await _logs.GetOrOpenAsync(id, new TopicConfig(), Guid.Empty, Token);
 
         Assert.NotSame(failed, reopened);
         Assert.Equal(1, reopened.Log.LogEndOffset);
@@ -47,9 +47,9 @@ public sealed class LogManagerFailedLogTests : IDisposable
     public async Task AReportForACopyAlreadyReplaced_LeavesTheNewCopyOpen()
     {
         var id = new TopicPartition("t", 1);
-        Partition first = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        Partition first = await _logs.GetOrOpenAsync(id, new TopicConfig(), Guid.Empty, Token);
         _logs.ReportFailed(id, first, "EIO");
-        Partition second = await _logs.GetOrOpenAsync(id, new TopicConfig(), Token);
+        Partition second = await _logs.GetOrOpenAsync(id, new TopicConfig(), Guid.Empty, Token);
 
         _logs.ReportFailed(id, first, "EIO, reported late");
 

@@ -145,6 +145,12 @@ internal sealed partial class LocalReplicaSupervisor(
                 await Task.Delay(StandInRetryDelay, cancellationToken);
             }
 
+            if (description.Error == ErrorCode.UnknownTopicOrPartition)
+            {
+                await RemoveIfStrayAsync(partition, cancellationToken);
+                return null;
+            }
+
             if (description.Error != ErrorCode.None)
             {
                 LogNotAnswered(logger, partition.ToString(), description.Error, description.Leader);
@@ -168,6 +174,28 @@ internal sealed partial class LocalReplicaSupervisor(
         {
             LogFailure(partition, ex);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// A directory on this disk whose partition the cluster does not know: when the topic's own record says
+    /// the topic (or that partition) does not exist, it is the data of a topic deleted while this node was
+    /// down, and it goes (Kafka deletes such stray logs too). A re-created topic's partitions are opened
+    /// with its new id, which removes the old data the same way.
+    /// </summary>
+    private async Task RemoveIfStrayAsync(TopicPartition partition, CancellationToken cancellationToken)
+    {
+        TopicMetadata topic;
+        using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
+        {
+            topic = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync(bounded.Token);
+        }
+
+        if (!topic.Exists || partition.Partition >= topic.PartitionCount)
+        {
+            fetchers.Forget(partition);
+            logs.Delete(partition);
+            LogStrayRemoved(logger, partition.ToString());
         }
     }
 
@@ -198,4 +226,7 @@ internal sealed partial class LocalReplicaSupervisor(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition} found on disk: could not check or start this node's replica")]
     private static partial void LogCheckFailed(ILogger logger, Exception exception, string partition);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Removed the log of {Partition} from this node: its topic was deleted while the node was away")]
+    private static partial void LogStrayRemoved(ILogger logger, string partition);
 }

@@ -36,6 +36,7 @@ public static class SiloBuilderExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<NodeIdentity>();
         services.TryAddSingleton<LogManager>();
+        services.TryAddSingleton<IStorageHealth>(sp => sp.GetRequiredService<LogManager>());
         services.TryAddSingleton<ClusterNodes>();
         services.TryAddSingleton<Replication.ReplicaFetcherManager>();
         services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<Replication.ReplicaFetcherManager>());

@@ -21,4 +21,7 @@ internal sealed partial class LogManager
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Log {Partition} failed and is offline on this node until it is reopened (the next follow or election recovers it from disk): {Reason}")]
     private static partial void LogFailed(ILogger logger, string partition, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Log {Partition} belongs to topic id {StrayId}, a deleted topic of that name, not to the current one ({TopicId}): deleting it; the copy starts empty")]
+    private static partial void LogStray(ILogger logger, string partition, string strayId, string topicId);
 }

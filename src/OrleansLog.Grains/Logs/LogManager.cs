@@ -20,7 +20,7 @@ namespace OrleansLog.Grains.Logs;
 /// Thread-safety: opening, closing and deleting are safe from any thread; each partition has one driver at
 /// a time (its leader or its follower grain).
 /// </summary>
-internal sealed partial class LogManager : IDisposable
+internal sealed partial class LogManager : IStorageHealth, IDisposable
 {
     private readonly ConcurrentDictionary<TopicPartition, Partition> _partitions = new();
     private readonly ConcurrentDictionary<TopicPartition, Task<Partition>> _opening = new();
@@ -33,6 +33,7 @@ internal sealed partial class LogManager : IDisposable
     private bool _disposed;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, string> _failedLogs = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, Guid> _topicIds = new();
 
     public LogManager(IOptions<OrleansLogOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
     {
@@ -75,11 +76,23 @@ internal sealed partial class LogManager : IDisposable
     /// <paramref name="config"/> on: a new leader must not run the retention and flush policy of the day
     /// its log was opened.
     /// </summary>
-    public async Task<Partition> GetOrOpenAsync(TopicPartition partition, TopicConfig config, CancellationToken cancellationToken)
+    /// <param name="topicId">
+    /// The topic's id (<see cref="TopicMetadata.TopicId"/>): a directory or an open copy that belongs to another
+    /// id is a stray of a deleted topic of the same name — it is deleted, never served, and the copy starts
+    /// empty. <see cref="Guid.Empty"/> (a topic from before ids) checks nothing.
+    /// </param>
+    public async Task<Partition> GetOrOpenAsync(TopicPartition partition, TopicConfig config, Guid topicId, CancellationToken cancellationToken)
     {
+        if (_partitions.TryGetValue(partition, out Partition? cached) && topicId != Guid.Empty
+            && _topicIds.TryGetValue(partition, out Guid cachedId) && cachedId != Guid.Empty && cachedId != topicId)
+        {
+            LogStray(_logger, partition.ToString(), cachedId.ToString(), topicId.ToString());
+            Delete(partition);
+        }
+
         if (!_partitions.TryGetValue(partition, out Partition? open))
         {
-            Task<Partition> opening = _opening.GetOrAdd(partition, p => OpenAsync(p, config));
+            Task<Partition> opening = _opening.GetOrAdd(partition, p => OpenAsync(p, config, topicId));
             open = await opening.WaitAsync(cancellationToken);
         }
 
@@ -87,12 +100,12 @@ internal sealed partial class LogManager : IDisposable
         return open;
     }
 
-    private async Task<Partition> OpenAsync(TopicPartition partition, TopicConfig config)
+    private async Task<Partition> OpenAsync(TopicPartition partition, TopicConfig config, Guid topicId)
     {
         await _openSlots.WaitAsync();
         try
         {
-            return await Task.Run(() => Open(partition, config));
+            return await Task.Run(() => Open(partition, config, topicId));
         }
         finally
         {
@@ -101,7 +114,7 @@ internal sealed partial class LogManager : IDisposable
         }
     }
 
-    private Partition Open(TopicPartition partition, TopicConfig config)
+    private Partition Open(TopicPartition partition, TopicConfig config, Guid topicId)
     {
         lock (_openLock)
         {
@@ -113,6 +126,16 @@ internal sealed partial class LogManager : IDisposable
         }
 
         string directory = Path.Combine(LogsDirectory, partition.ToDirectoryName());
+        Guid? onDisk = PartitionMetadataFile.Read(PhysicalLogFileSystem.Instance, directory);
+        if (topicId != Guid.Empty && onDisk is { } strayId && strayId != topicId)
+        {
+            // Kafka's stray log (KIP-516): the data of a deleted topic of the same name, kept by a node that
+            // was down when it was deleted. It must never be served as the new topic's.
+            LogStray(_logger, partition.ToString(), strayId.ToString(), topicId.ToString());
+            Directory.Delete(directory, recursive: true);
+            onDisk = null;
+        }
+
         PartitionLog log = PartitionLog.Open(
             directory,
             config.ToLogOptions(),
@@ -122,6 +145,11 @@ internal sealed partial class LogManager : IDisposable
         Partition created;
         try
         {
+            if (topicId != Guid.Empty && onDisk != topicId)
+            {
+                PartitionMetadataFile.Write(PhysicalLogFileSystem.Instance, directory, topicId);
+            }
+
             created = new Partition(partition, log, config, _settings, _timeProvider, _loggerFactory.CreateLogger<Partition>(), LeaderDataArrived.Signal);
         }
         catch
@@ -139,6 +167,7 @@ internal sealed partial class LogManager : IDisposable
             }
 
             _partitions[partition] = created;
+            _topicIds[partition] = topicId;
         }
 
         _failedLogs.TryRemove(partition, out _);

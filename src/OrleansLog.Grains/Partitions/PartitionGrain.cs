@@ -41,6 +41,7 @@ internal sealed partial class PartitionGrain(
 {
     private TopicPartition _id;
     private TopicConfig _config = TopicConfig.Default;
+    private Guid _topicId;
 
     /// <summary>This node's copy while this activation leads it; null otherwise.</summary>
     private Partition? _leading;
@@ -98,6 +99,7 @@ internal sealed partial class PartitionGrain(
             }
 
             _config = topic.Config;
+            _topicId = topic.TopicId;
             return _assigned.Count > 0 ? await TakeOfficeAsync(cancellationToken) : await LeadUnboundAsync(cancellationToken);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -131,7 +133,7 @@ internal sealed partial class PartitionGrain(
     {
         try
         {
-            return await logs.GetOrOpenAsync(_id, _config, cancellationToken);
+            return await logs.GetOrOpenAsync(_id, _config, _topicId, cancellationToken);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KafkaStorageException)
         {

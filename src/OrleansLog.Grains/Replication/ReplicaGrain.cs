@@ -152,6 +152,6 @@ internal sealed partial class ReplicaGrain(
             return null;
         }
 
-        return await logs.GetOrOpenAsync(_partition, topic.Config, cancellationToken);
+        return await logs.GetOrOpenAsync(_partition, topic.Config, topic.TopicId, cancellationToken);
     }
 }

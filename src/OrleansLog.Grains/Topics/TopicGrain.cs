@@ -65,6 +65,7 @@ internal sealed partial class TopicGrain(
             PartitionCount = partitions,
             Config = parsed,
             CreatedAtMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
+            TopicId = Guid.NewGuid(),
             ReplicaAssignment = ReplicaAssignor.Assign(liveNodes, partitions, parsed.ReplicationFactor, start, Random.Shared.Next(liveNodes.Count)),
         };
         await state.WriteStateAsync(cancellationToken);
@@ -75,7 +76,7 @@ internal sealed partial class TopicGrain(
 
     public Task<TopicMetadata> GetMetadataAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult(new TopicMetadata(
-            Name, state.State.Exists, state.State.PartitionCount, state.State.Config, state.State.ReplicaAssignment));
+            Name, state.State.Exists, state.State.PartitionCount, state.State.Config, state.State.ReplicaAssignment, state.State.TopicId));
 
     public async Task<DescribeTopicResult> DescribeAsync(CancellationToken cancellationToken = default)
     {

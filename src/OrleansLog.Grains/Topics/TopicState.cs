@@ -18,4 +18,7 @@ public sealed class TopicState
     /// topics created before assignments existed (their partitions are not bound to a node).
     /// </summary>
     [Id(4)] public string[][] ReplicaAssignment { get; set; } = [];
+
+    /// <summary>Kafka's topic id: new at every creation, so a re-created topic is never mistaken for the deleted one; empty for topics from before ids.</summary>
+    [Id(5)] public Guid TopicId { get; set; }
 }

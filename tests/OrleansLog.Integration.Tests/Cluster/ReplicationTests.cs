@@ -14,7 +14,8 @@ namespace OrleansLog.Integration.Tests.Cluster;
 /// replicate; a partition moves to another node while producing without losing a record, and the old
 /// replica's files go; a preferred replica that returns gets its leadership back; a rebalance after a node
 /// joins moves replicas onto it without losing records; a follower that stopped is started again and
-/// rejoins the ISR.
+/// rejoins the ISR; a topic deleted while a node was down and then re-created never serves that node's
+/// old data.
 /// </summary>
 [Collection(SiloClusterCollection.Name)]
 public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelper output) : IClassFixture<ReplicatedCluster>
@@ -257,6 +258,73 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
             () => replica.GetStatusAsync(Ct), s => s.LogEndOffset == 2, Deadline, $"the replica on {follower} holding both records", Ct);
         await Eventually.WaitAsync(
             () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Contains(follower), Deadline, $"{follower} in the ISR of {topic}-0", Ct);
+    }
+
+    [Fact]
+    public async Task ATopicDeletedWhileANodeWasDown_AndRecreated_NeverServesThatNodesOldData()
+    {
+        string topic = "recreated-" + Guid.NewGuid().ToString("N")[..8];
+        await using ExternalClient client = await cluster.ConnectAsync(Ct);
+        var admin = new OrleansLogAdmin(client.Client);
+        IPartitionGrain partition = await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 2);
+        await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("old"), Acks.All, Ct), r => r.IsSuccess, Deadline, "the first append", Ct);
+        PartitionDescription before = (await Eventually.WaitAsync(
+            () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of {topic}-0 in sync", Ct)).Partitions[0];
+
+        // The leader's node is away while the topic is deleted: its copy stays on its disk.
+        ClusterNode away = cluster.Nodes.Single(n => n.NodeId == before.Leader);
+        away.Silo.Kill();
+        try
+        {
+            await admin.DeleteTopicAsync(topic, Ct);
+        }
+        catch (Exception ex) when (ex is OrleansLogException or OrleansException or TimeoutException)
+        {
+            // The call may fail on the partition whose node is away; the topic is deleted all the same.
+            output.WriteLine($"delete answered: {ex.Message}");
+        }
+
+        await Eventually.WaitAsync(
+            () => client.Client.GetGrain<ITopicGrain>(topic).GetMetadataAsync(Ct), m => !m.Exists, Deadline, $"{topic} deleted", Ct);
+        Assert.True(away.HoldsLog(topic, 0), $"{away} should still hold the deleted topic's log");
+
+        // It returns, and the topic is created again under the same name.
+        await away.Silo.StartAsync(ThreeNodeCluster.StartTimeout, Ct);
+        await Eventually.WaitAsync(
+            async () =>
+            {
+                try
+                {
+                    await CreateSinglePartitionTopicAsync(client, admin, topic, 3, 2);
+                    return true;
+                }
+                catch (Exception ex) when (ex is OrleansException or TimeoutException || ex is OrleansLogException { Error: not ErrorCode.TopicAlreadyExists })
+                {
+                    output.WriteLine($"create answered: {ex.Message}"); // e.g. the returning node is not active yet
+                    return false;
+                }
+                catch (OrleansLogException)
+                {
+                    return true; // an earlier attempt created it
+                }
+            },
+            created => created, Deadline, $"{topic} created again with all three nodes", Ct);
+        Guid topicId = (await client.Client.GetGrain<ITopicGrain>(topic).GetMetadataAsync(Ct)).TopicId;
+        await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("new"), Acks.All, Ct), r => r.IsSuccess, Deadline, "an append to the new topic", Ct);
+        await Eventually.WaitAsync(
+            () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of the new {topic}-0 in sync", Ct);
+
+        FetchResult all = await Eventually.WaitAsync(
+            () => partition.FetchAsync(new FetchRequest(0, 1024 * 1024, 0, 0), Ct), f => f.Error == ErrorCode.None, Deadline, "a fetch from the new topic", Ct);
+        Assert.Equal(["new"], Batches.Values(all).Select(v => v.Value));
+        string directory = Path.Combine(away.DataDirectory, "logs", new TopicPartition(topic, 0).ToDirectoryName());
+        Assert.Equal(topicId, Storage.PartitionMetadataFile.Read(Storage.PhysicalLogFileSystem.Instance, directory));
+        if ((await admin.DescribeTopicAsync(topic, Ct)).Partitions[0].Leader != away.NodeId)
+        {
+            // A follower: its copy holds the new record only (the fetch above covered the leader's).
+            IReplicaGrain returned = client.Client.GetGrain<IReplicaGrain>(IReplicaGrain.KeyOf(new TopicPartition(topic, 0), away.NodeId));
+            await Eventually.WaitAsync(() => returned.GetStatusAsync(Ct), r => r.LogEndOffset == 1, Deadline, $"the copy on {away} holding the new record only", Ct);
+        }
     }
 
     /// <summary>Creates topic <paramref name="topic"/> with one partition and returns that partition's grain.</summary>
