@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 namespace OrleansLog.Records;
 
 /// <summary>
-/// The allocation-free enumerator behind <see cref="RecordBatchSequence.Enumerate"/>. It stops at the
-/// first position that does not start a complete batch: fewer than 12 bytes left, a batchLength that
-/// runs past the buffer (a partial batch), or one too small to hold a 61-byte header.
+/// The allocation-free enumerator behind <see cref="RecordBatchSequence.Enumerate"/>, with the frame checks
+/// of <see cref="RecordBatchFraming"/>. It stops at the first position that does not start a complete batch:
+/// fewer than 12 bytes left, a batchLength that runs past the buffer (a partial batch), or one too small to
+/// hold a 61-byte header.
 /// </summary>
 [StructLayout(LayoutKind.Auto)]
 public struct RecordBatchSequenceEnumerator
@@ -32,14 +33,11 @@ public struct RecordBatchSequenceEnumerator
     public bool MoveNext()
     {
         ReadOnlySpan<byte> rest = _buffer.Span[ConsumedBytes..];
-        if (rest.Length < RecordBatchLayout.LogOverhead)
+        BatchFrameStatus status = RecordBatchFraming.CheckHeader(rest, rest.Length, out long size);
+        if (status is BatchFrameStatus.EndOfData or BatchFrameStatus.TruncatedHeader or BatchFrameStatus.InvalidLength or BatchFrameStatus.LengthPastEnd)
         {
-            return false;
-        }
-
-        long size = (long)RecordBatchHeader.ReadBatchLength(rest) + RecordBatchLayout.LogOverhead;
-        if (size < RecordBatchLayout.HeaderSize || size > rest.Length)
-        {
+            // Not a complete batch (a partial tail is normal at the end of a fetch). A complete batch with a
+            // bad magic or lastOffsetDelta is still enumerated: its reader's validation names the problem.
             return false;
         }
 

@@ -59,10 +59,10 @@ internal struct BatchScanner
         ReadOnlySpan<byte> bytes = headerBytes > 0
             ? _buffer.AsSpan((int)(Position - _bufferStart), headerBytes)
             : ReadOnlySpan<byte>.Empty;
-        BatchFrameStatus status = BatchFraming.CheckHeader(bytes, available, out long size);
+        BatchFrameStatus status = RecordBatchFraming.CheckHeader(bytes, available, out long size);
         if (status != BatchFrameStatus.Valid)
         {
-            detail = BatchFraming.Describe(status, bytes, available, size);
+            detail = RecordBatchFraming.Describe(status, bytes, available, size);
             return status;
         }
 

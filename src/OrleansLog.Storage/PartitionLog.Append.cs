@@ -148,7 +148,7 @@ public sealed partial class PartitionLog
     private long CheckFrame(ReadOnlySpan<byte> bytes, int position)
     {
         ReadOnlySpan<byte> rest = bytes[position..];
-        BatchFrameStatus status = BatchFraming.CheckHeader(rest, rest.Length, out long size);
+        BatchFrameStatus status = RecordBatchFraming.CheckHeader(rest, rest.Length, out long size);
         if (status == BatchFrameStatus.Valid && rest.Length < RecordBatchLayout.HeaderSize)
         {
             status = BatchFrameStatus.InvalidLength;
@@ -158,7 +158,7 @@ public sealed partial class PartitionLog
         {
             throw new ArgumentException(
                 $"Append to {Name}: the batch at byte {position} of {bytes.Length} is not a well-framed RecordBatch v2: " +
-                BatchFraming.Describe(status == BatchFrameStatus.EndOfData ? BatchFrameStatus.TruncatedHeader : status, rest, rest.Length, size) + ".",
+                RecordBatchFraming.Describe(status == BatchFrameStatus.EndOfData ? BatchFrameStatus.TruncatedHeader : status, rest, rest.Length, size) + ".",
                 nameof(bytes));
         }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
 using OrleansLog.Grains.Replication;
 using OrleansLog.Records;
 using OrleansLog.Storage;
@@ -36,7 +35,7 @@ internal sealed partial class Partition
             {
                 Memory<byte> batches = rented.AsMemory(0, length);
                 result.Records.CopyTo(batches.Span);
-                CheckCrcs(batches.Span);
+                CheckFrames(batches.Span);
                 lock (_lock)
                 {
                     if (Role != PartitionRole.Follower)
@@ -139,29 +138,24 @@ internal sealed partial class Partition
 
     private void ReplayProducers(ReadOnlySpan<byte> batches)
     {
-        for (int position = 0; position < batches.Length;)
+        var frames = new RecordBatchFrames(batches, verifyCrc: false);
+        while (frames.MoveNext())
         {
-            ReadOnlySpan<byte> batch = batches[position..];
-            _producers.Replay(RecordBatchHeader.Read(batch));
-            position += RecordBatchHeader.ReadBatchLength(batch) + RecordBatchLayout.LogOverhead;
+            _producers.Replay(frames.Header);
         }
     }
 
-    private void CheckCrcs(ReadOnlySpan<byte> span)
+    /// <summary>Every batch from the leader must be framed right and match its CRC before any of it is appended.</summary>
+    private void CheckFrames(ReadOnlySpan<byte> batches)
     {
-        for (int position = 0; position < span.Length;)
+        var frames = new RecordBatchFrames(batches, verifyCrc: true);
+        while (frames.MoveNext())
         {
-            int length = RecordBatchHeader.ReadBatchLength(span[position..]) + RecordBatchLayout.LogOverhead;
-            ReadOnlySpan<byte> batch = span.Slice(position, length);
-            uint stored = BinaryPrimitives.ReadUInt32BigEndian(batch[RecordBatchLayout.CrcPosition..]);
-            uint computed = RecordBatchHeader.ComputeCrc(batch);
-            if (stored != computed)
-            {
-                throw new CorruptReplicaBatchException(
-                    $"{Id}: batch at offset {BinaryPrimitives.ReadInt64BigEndian(batch)} from the leader has CRC {computed:x8}, expected {stored:x8}");
-            }
+        }
 
-            position += length;
+        if (frames.Status != BatchFrameStatus.EndOfData)
+        {
+            throw new CorruptReplicaBatchException($"{Id}: a batch from the leader at byte {frames.Position} of the fetch is damaged: {frames.Detail}");
         }
     }
 }

@@ -1,14 +1,13 @@
 using System.Buffers.Binary;
-using OrleansLog.Records;
-
-namespace OrleansLog.Storage;
+namespace OrleansLog.Records;
 
 /// <summary>
-/// The storage engine's own, deliberately small set of frame checks (length, magic, lastOffsetDelta and,
-/// where asked, CRC-32C). The full record validator lives in OrleansLog.Records and runs once in the
-/// partition grain; the log only makes sure that what it writes and what it recovers is framed right.
+/// The frame checks every walk over record batches shares (length, magic, lastOffsetDelta; the CRC-32C where
+/// asked): the log's recovery and reads (<c>BatchScanner</c>, over a file), a follower's check of what its
+/// leader sent and the clients' fetch parsing (<see cref="RecordBatchFrames"/>, over a buffer). The full
+/// record validator (<see cref="RecordBatchValidator"/>) runs once, on the produce path.
 /// </summary>
-internal static class BatchFraming
+public static class RecordBatchFraming
 {
     /// <summary>Smallest legal batchLength: the 61-byte header minus the 12 bytes batchLength does not count.</summary>
     public const int MinBatchLength = RecordBatchLayout.HeaderSize - RecordBatchLayout.LogOverhead;

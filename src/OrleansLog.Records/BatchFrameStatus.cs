@@ -1,7 +1,7 @@
-namespace OrleansLog.Storage;
+namespace OrleansLog.Records;
 
 /// <summary>Why a stored or incoming batch frame was accepted or rejected by the storage engine's own checks.</summary>
-internal enum BatchFrameStatus
+public enum BatchFrameStatus
 {
     /// <summary>The frame is sound.</summary>
     Valid,
