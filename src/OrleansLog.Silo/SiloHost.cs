@@ -36,6 +36,7 @@ public static class SiloHost
                 .AddCommandLine(args, CommandLineSwitches.Map);
 
             SiloSettings settings = SiloSettings.Bind(builder.Configuration);
+            PortCheck.ThrowIfTaken(settings);
             ClusterSettings cluster = ClusterSettings.Bind(builder.Configuration);
             IPAddress? advertised = null;
             if (cluster.IsEnabled)

@@ -7,7 +7,8 @@ namespace OrleansLog.Integration.Tests;
 /// <summary>
 /// Protects the broker host as an operator runs it: a graceful stop writes every partition's
 /// clean-shutdown marker (so the next start skips the rescan), topic metadata and producer ids survive
-/// a restart, and a bad setting stops start-up with one line naming it.
+/// a restart, and a bad setting — or a port another silo already listens on — stops start-up with one
+/// line naming it.
 /// </summary>
 public sealed class SiloHostTests : IDisposable
 {
@@ -65,5 +66,22 @@ public sealed class SiloHostTests : IDisposable
         await using var silo = new SiloProcess(DataDirectory, key, value);
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.StartAsync(TimeSpan.FromSeconds(60), Ct));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APortAnotherSiloListensOn_StopsStartUp_NamingIt()
+    {
+        using var otherData = new TempDataDirectory("host-first");
+        await using var first = new SiloProcess(otherData.Path);
+        await first.StartAsync(TimeSpan.FromSeconds(60), Ct);
+
+        foreach ((string option, int port) in new[] { ("--silo-port", first.SiloPort), ("--gateway-port", first.GatewayPort), ("--http-port", first.HttpPort) })
+        {
+            await using var second = new SiloProcess(DataDirectory, option, port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => second.StartAsync(TimeSpan.FromSeconds(60), Ct));
+            Assert.Contains($"port ({option}) {port} is already in use", error.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True(first.IsRunning, "the silo already on those ports keeps running");
     }
 }
