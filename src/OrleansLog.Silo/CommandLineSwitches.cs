@@ -16,4 +16,28 @@ internal static class CommandLineSwitches
         ["--postgres"] = "Cluster:PostgreSql",
         ["--advertised-host"] = "Cluster:AdvertisedHost",
     };
+
+    /// <summary>
+    /// The first switch that is neither one of <see cref="Map"/> nor a configuration path
+    /// (<c>--Section:Key</c>), or null: an unknown switch must stop start-up, not be ignored.
+    /// </summary>
+    public static string? FindUnknown(IEnumerable<string> args)
+    {
+        foreach (string arg in args)
+        {
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                continue; // a value
+            }
+
+            int equals = arg.IndexOf('=', StringComparison.Ordinal);
+            string name = equals < 0 ? arg : arg[..equals];
+            if (!Map.ContainsKey(name) && !name.Contains(':', StringComparison.Ordinal))
+            {
+                return name;
+            }
+        }
+
+        return null;
+    }
 }

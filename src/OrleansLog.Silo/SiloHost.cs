@@ -26,6 +26,12 @@ public static class SiloHost
     {
         try
         {
+            if (CommandLineSwitches.FindUnknown(args) is { } unknown)
+            {
+                throw new SettingException(
+                    $"unknown switch {unknown}; the switches are {string.Join(", ", CommandLineSwitches.Map.Keys)}, or any setting as --Section:Key");
+            }
+
             WebApplicationBuilder builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
             builder.Configuration.Sources.Clear();
             string configDirectory = ConfigDirectory();
@@ -37,6 +43,7 @@ public static class SiloHost
 
             SiloSettings settings = SiloSettings.Bind(builder.Configuration);
             PortCheck.ThrowIfTaken(settings);
+            DataDirectoryCheck.ThrowIfUnusable(builder.Configuration["OrleansLog:DataDirectory"] ?? new OrleansLogOptions().DataDirectory);
             ClusterSettings cluster = ClusterSettings.Bind(builder.Configuration);
             IPAddress? advertised = null;
             if (cluster.IsEnabled)
@@ -83,7 +90,13 @@ public static class SiloHost
             await Console.Error.WriteLineAsync($"olog-silo: invalid setting: {ex.Message}");
             return 2;
         }
-        catch (Exception ex) when (ex is OrleansConfigurationException or InvalidOperationException or IOException)
+        catch (Exception ex) when (ex is InvalidDataException or FormatException)
+        {
+            // A malformed silo-config/*.json, or a value of the wrong type for its setting.
+            await Console.Error.WriteLineAsync($"olog-silo: invalid configuration: {OneLine(ex)}");
+            return 2;
+        }
+        catch (Exception ex) when (ex is OrleansConfigurationException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"olog-silo: failed to start: {ex.Message}");
             return 1;
@@ -100,6 +113,18 @@ public static class SiloHost
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The message and its causes on one line (a JSON parse error's position is in the inner one).</summary>
+    private static string OneLine(Exception ex)
+    {
+        var parts = new List<string>();
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            parts.Add(e.Message.ReplaceLineEndings(" ").TrimEnd('.', ' '));
+        }
+
+        return string.Join(": ", parts);
     }
 
     private static string ConfigDirectory()

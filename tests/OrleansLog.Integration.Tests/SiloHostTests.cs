@@ -7,8 +7,8 @@ namespace OrleansLog.Integration.Tests;
 /// <summary>
 /// Protects the broker host as an operator runs it: a graceful stop writes every partition's
 /// clean-shutdown marker (so the next start skips the rescan), topic metadata and producer ids survive
-/// a restart, and a bad setting — or a port another silo already listens on — stops start-up with one
-/// line naming it.
+/// a restart, and a bad setting, an unknown switch, an unusable data directory or a port another silo
+/// already listens on stops start-up with one line naming it, never a stack trace.
 /// </summary>
 public sealed class SiloHostTests : IDisposable
 {
@@ -83,5 +83,31 @@ public sealed class SiloHostTests : IDisposable
         }
 
         Assert.True(first.IsRunning, "the silo already on those ports keeps running");
+    }
+
+    [Fact]
+    public async Task AnUnknownSwitchOrAnUnusableDataDirectory_StopsStartUpWithOneLine_NeverAStackTrace()
+    {
+        string file = Path.Combine(Path.GetTempPath(), "olog-not-a-directory-" + Guid.NewGuid().ToString("N")[..8]);
+        await File.WriteAllTextAsync(file, "not a directory", Ct);
+        try
+        {
+            foreach ((string[] arguments, string expected) in new[]
+            {
+                (new[] { "--bogus-flag", "x" }, "olog-silo: invalid setting: unknown switch --bogus-flag"),
+                (new[] { "--data-dir", file }, $"olog-silo: failed to start: the data directory '{file}' (--data-dir) is a file"),
+                (new[] { "--data-dir", Path.Combine(file, "sub") }, $"the data directory '{Path.Combine(file, "sub")}' (--data-dir) cannot be written"),
+            })
+            {
+                await using var silo = new SiloProcess(DataDirectory, arguments);
+                var error = await Assert.ThrowsAsync<InvalidOperationException>(() => silo.StartAsync(TimeSpan.FromSeconds(60), Ct));
+                Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+                Assert.DoesNotContain("   at ", silo.Output, StringComparison.Ordinal);
+            }
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 }
