@@ -6,7 +6,8 @@ namespace OrleansLog.Integration.Tests;
 
 /// <summary>
 /// Protects topic administration end to end: create, list, describe with per-partition offsets, alter
-/// config reaching the partitions, add partitions, and delete removing the data from disk.
+/// config reaching the partitions, add partitions, and delete removing the data from disk; and a topic
+/// deleted and created again under the same name serves long-polling fetches that wait, not spin.
 /// </summary>
 public sealed class TopicLifecycleTests(InProcessBroker broker) : IClassFixture<InProcessBroker>
 {
@@ -40,6 +41,33 @@ public sealed class TopicLifecycleTests(InProcessBroker broker) : IClassFixture<
         // The name is free again, and the new topic starts from offset 0.
         Assert.True((await grain.CreateAsync(2, null, Ct)).IsSuccess);
         Assert.Equal(0, (await Part(topic, 1).AppendAsync(Batches.Of("again"), Acks.Leader, Ct)).BaseOffset);
+    }
+
+    [Fact]
+    public async Task ARecreatedTopic_LongPollingFetches_WaitForData_NotReturnAtOnce()
+    {
+        string topic = "again-" + Guid.NewGuid().ToString("N")[..8];
+        ITopicGrain grain = broker.Client.GetGrain<ITopicGrain>(topic);
+        Assert.True((await grain.CreateAsync(1, null, Ct)).IsSuccess);
+        await Part(topic, 0).AppendAsync(Batches.Of("old"), Acks.Leader, Ct);
+        FetchResult waiting = await Part(topic, 0).FetchAsync(new FetchRequest(1, 1024, 1, 50), Ct);
+        Assert.Equal(ErrorCode.None, waiting.Error);
+        Assert.True((await grain.DeleteAsync(Ct)).IsSuccess);
+        Assert.True((await grain.CreateAsync(1, null, Ct)).IsSuccess);
+        Assert.Equal(0, (await Part(topic, 0).AppendAsync(Batches.Of("new"), Acks.Leader, Ct)).BaseOffset);
+
+        // An idle consumer at the log end: each fetch must wait its 300 ms for data, as on a fresh topic.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int fetches = 0;
+        while (clock.Elapsed < TimeSpan.FromSeconds(1.5))
+        {
+            FetchResult result = await Part(topic, 0).FetchAsync(new FetchRequest(1, 1024, 1, 300), Ct);
+            Assert.Equal(ErrorCode.None, result.Error);
+            Assert.Equal(0, result.Records.Length);
+            fetches++;
+        }
+
+        Assert.True(fetches <= 6, $"{fetches} fetches returned in 1.5 s: a long-poll of 300 ms must wait for data, not return at once");
     }
 
     [Fact]
