@@ -7,7 +7,8 @@ namespace OrleansLog.Integration.Tests;
 /// <summary>
 /// Protects topic administration end to end: create, list, describe with per-partition offsets, alter
 /// config reaching the partitions, add partitions, and delete removing the data from disk; and a topic
-/// deleted and created again under the same name serves long-polling fetches that wait, not spin.
+/// deleted and created again under the same name serves long-polling fetches that wait, not spin, and its
+/// consumer groups no longer hold offsets of the deleted one.
 /// </summary>
 public sealed class TopicLifecycleTests(InProcessBroker broker) : IClassFixture<InProcessBroker>
 {
@@ -68,6 +69,31 @@ public sealed class TopicLifecycleTests(InProcessBroker broker) : IClassFixture<
         }
 
         Assert.True(fetches <= 6, $"{fetches} fetches returned in 1.5 s: a long-poll of 300 ms must wait for data, not return at once");
+    }
+
+    [Fact]
+    public async Task DeletingATopic_RemovesItsConsumerGroupsCommittedOffsets()
+    {
+        string topic = "grouped-" + Guid.NewGuid().ToString("N")[..8];
+        string other = topic + "-other";
+        ITopicGrain grain = broker.Client.GetGrain<ITopicGrain>(topic);
+        Assert.True((await grain.CreateAsync(1, null, Ct)).IsSuccess);
+        Assert.True((await broker.Client.GetGrain<ITopicGrain>(other).CreateAsync(1, null, Ct)).IsSuccess);
+        await Part(topic, 0).AppendAsync(Batches.Of("a", "b", "c"), Acks.Leader, Ct);
+        var group = broker.Client.GetGrain<OrleansLog.Groups.IGroupCoordinatorGrain>("readers-" + topic);
+        var deleted = new TopicPartition(topic, 0);
+        var kept = new TopicPartition(other, 0);
+        OrleansLog.Groups.OffsetCommitResult commit = await group.CommitOffsetsAsync(
+            new OrleansLog.Groups.OffsetCommitRequest(string.Empty, null, -1, [new(deleted, 3, null), new(kept, 0, null)]), Ct);
+        Assert.Equal(ErrorCode.None, commit.Error);
+        await Eventually.WaitAsync(
+            () => broker.Client.GetGrain<OrleansLog.Groups.IGroupRegistryGrain>(OrleansLog.Groups.IGroupRegistryGrain.Key).ListAsync(Ct),
+            groups => groups.Contains("readers-" + topic), TimeSpan.FromSeconds(10), "the group in the registry", Ct);
+
+        Assert.True((await grain.DeleteAsync(Ct)).IsSuccess);
+
+        IReadOnlyList<OrleansLog.Groups.CommittedOffset> offsets = await group.FetchOffsetsAsync(null, Ct);
+        Assert.Equal([kept], offsets.Select(o => o.Partition));
     }
 
     [Fact]

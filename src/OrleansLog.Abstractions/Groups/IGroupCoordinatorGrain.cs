@@ -42,4 +42,8 @@ public interface IGroupCoordinatorGrain : IGrainWithStringKey
     /// <summary>Deletes an empty group and its offsets (NonEmptyGroup while it has members, GroupIdNotFound if unknown).</summary>
     [Alias("delete")]
     Task<AdminResult> DeleteAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>The topic was deleted: the group's committed offsets of its partitions are removed.</summary>
+    [Alias("forget-topic")]
+    Task ForgetTopicAsync(string topic, CancellationToken cancellationToken = default);
 }

@@ -42,6 +42,14 @@ internal sealed partial class GroupCoordinatorGrain
         return offsets;
     }
 
+    public async Task ForgetTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        if (_machine.ForgetTopic(topic) > 0)
+        {
+            await PersistEffectsAsync();
+        }
+    }
+
     public async Task<(ErrorCode Error, GroupDescription? Group)> DescribeAsync(CancellationToken cancellationToken = default)
     {
         if (!_machine.Exists)

@@ -109,6 +109,28 @@ internal sealed partial class GroupStateMachine
         return AdminResult.Ok;
     }
 
+    /// <summary>
+    /// The topic was deleted: its committed offsets go (Kafka removes offsets of deleted partitions whatever
+    /// the group's state), so a topic created again under that name is read from the group's reset policy,
+    /// not from an old offset that may lie past its log end. Returns how many were removed.
+    /// </summary>
+    public int ForgetTopic(string topic)
+    {
+        int removed = 0;
+        foreach (TopicPartition partition in _offsets.Keys.Where(p => p.Topic == topic).ToList())
+        {
+            _offsets.Remove(partition);
+            removed++;
+        }
+
+        if (removed > 0)
+        {
+            Version++;
+        }
+
+        return removed;
+    }
+
     /// <summary>Deletes the group's offsets and generation history; GroupIdNotFound if it does not exist, NonEmptyGroup while it has members.</summary>
     public AdminResult Delete()
     {

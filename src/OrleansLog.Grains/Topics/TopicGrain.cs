@@ -228,10 +228,28 @@ internal sealed partial class TopicGrain(
         }
 
         await Task.WhenAll(calls);
+        await ForgetGroupOffsetsAsync(cancellationToken);
         await state.ClearStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ITopicRegistryGrain>(ITopicRegistryGrain.Key).UnregisterAsync(Name, cancellationToken);
         LogDeleted(logger, Name, count);
         return AdminResult.Ok;
+    }
+
+    /// <summary>Every consumer group forgets its committed offsets of this topic (Kafka does on deletion).</summary>
+    private async Task ForgetGroupOffsetsAsync(CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string> groups = await GrainFactory.GetGrain<OrleansLog.Groups.IGroupRegistryGrain>(OrleansLog.Groups.IGroupRegistryGrain.Key).ListAsync(cancellationToken);
+        await Task.WhenAll(groups.Select(async group =>
+        {
+            try
+            {
+                await GrainFactory.GetGrain<OrleansLog.Groups.IGroupCoordinatorGrain>(group).ForgetTopicAsync(Name, cancellationToken);
+            }
+            catch (Exception ex) when (ex is OrleansException or TimeoutException)
+            {
+                LogGroupOffsetsKept(logger, ex, Name, group);
+            }
+        }));
     }
 
     private IPartitionGrain PartitionGrain(int partition) =>
@@ -296,6 +314,9 @@ internal sealed partial class TopicGrain(
             LogPartitionUnreachable(logger, ex, Name, partition);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic} was deleted, but group {Group} could not be told to forget its offsets")]
+    private static partial void LogGroupOffsetsKept(ILogger logger, Exception exception, string topic, string group);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Topic {Topic}: partition {Partition} could not be reached")]
     private static partial void LogPartitionUnreachable(ILogger logger, Exception exception, string topic, int partition);

@@ -171,6 +171,20 @@ internal sealed class FakeGroupCoordinatorGrain(string groupId) : IGroupCoordina
         return Task.FromResult(NextAdminResult);
     }
 
+    public Task ForgetTopicAsync(string topic, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            foreach (TopicPartition partition in _committed.Keys.Where(p => p.Topic == topic).ToList())
+            {
+                _committed.Remove(partition);
+            }
+        }
+
+        Log.Add($"forget-topic {topic}");
+        return Task.CompletedTask;
+    }
+
     private static string Join(IEnumerable<TopicPartition> partitions) =>
         string.Join(",", partitions.OrderBy(static p => p.Topic, StringComparer.Ordinal).ThenBy(static p => p.Partition));
 }

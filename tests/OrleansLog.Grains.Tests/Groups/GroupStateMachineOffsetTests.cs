@@ -7,7 +7,8 @@ namespace OrleansLog.Grains.Tests.Groups;
 
 /// <summary>
 /// Protects offset commits against Kafka's classic-group fencing (every rejected commit changes nothing),
-/// per-partition errors, fetch, resets and deletion that only an empty group allows, and lag.
+/// per-partition errors, fetch, resets and deletion that only an empty group allows, lag, and the removal of
+/// a deleted topic's offsets (whatever the group's state, as in Kafka).
 /// </summary>
 public sealed class GroupStateMachineOffsetTests
 {
@@ -22,6 +23,22 @@ public sealed class GroupStateMachineOffsetTests
         Assert.Equal([ErrorCode.None, ErrorCode.None], result.Partitions.Select(p => p.Error));
         Assert.Equal((10, 20), (group.Committed(P(0)), group.Committed(P(1))));
         Assert.True(group.Machine.Exists);
+    }
+
+    [Fact]
+    public void ADeletedTopicsOffsets_AreForgotten_EvenWithMembers_AndOtherTopicsKeepTheirs()
+    {
+        var group = new GroupHarness(null, ("t", 2), ("u", 1));
+        group.Commit(string.Empty, -1, (P(0), 10), (P(1), 20), (new TopicPartition("u", 0), 5));
+        group.FormGroup(Request(clientId: "a"));
+        long version = group.Machine.Version;
+
+        Assert.Equal(2, group.Machine.ForgetTopic("t"));
+
+        Assert.Equal((-1L, -1L), (group.Committed(P(0)), group.Committed(P(1))));
+        Assert.Equal(5, group.Committed(new TopicPartition("u", 0)));
+        Assert.True(group.Machine.Version > version, "the change must be persisted");
+        Assert.Equal(0, group.Machine.ForgetTopic("t"));
     }
 
     [Fact]
