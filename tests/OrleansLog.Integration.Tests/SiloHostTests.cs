@@ -8,7 +8,8 @@ namespace OrleansLog.Integration.Tests;
 /// Protects the broker host as an operator runs it: a graceful stop writes every partition's
 /// clean-shutdown marker (so the next start skips the rescan), topic metadata and producer ids survive
 /// a restart, and a bad setting, an unknown switch, an unusable data directory or a port another silo
-/// already listens on stops start-up with one line naming it, never a stack trace.
+/// already listens on stops start-up with one line naming it, never a stack trace; the partition quotas
+/// refuse a topic, or a node's share, over their limits.
 /// </summary>
 public sealed class SiloHostTests : IDisposable
 {
@@ -109,5 +110,28 @@ public sealed class SiloHostTests : IDisposable
         {
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task PartitionQuotas_RefuseATopicOrANodeOverTheLimit_NamingTheSetting()
+    {
+        await using var silo = new SiloProcess(DataDirectory, "--OrleansLog:MaxPartitionsPerTopic", "4", "--OrleansLog:MaxPartitionsPerNode", "6");
+        await silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
+        await using ExternalClient client = await ExternalClient.ConnectAsync(Ct, silo.GatewayPort);
+        var admin = new OrleansLogAdmin(client.Client);
+
+        var perTopic = await Assert.ThrowsAsync<OrleansLogException>(() => admin.CreateTopicAsync("too-wide", 5, cancellationToken: Ct));
+        Assert.Equal(ErrorCode.InvalidPartitions, perTopic.Error);
+        Assert.Contains("OrleansLog:MaxPartitionsPerTopic", perTopic.Message, StringComparison.Ordinal);
+
+        await admin.CreateTopicAsync("first", 4, cancellationToken: Ct);
+        var perNode = await Assert.ThrowsAsync<OrleansLogException>(() => admin.CreateTopicAsync("second", 3, cancellationToken: Ct));
+        Assert.Equal(ErrorCode.InvalidPartitions, perNode.Error);
+        Assert.Contains("would hold 7 partition replicas (4 now, 3 more), more than the 6 a node may hold (OrleansLog:MaxPartitionsPerNode)", perNode.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("second", await admin.ListTopicsAsync(Ct));
+
+        await admin.CreateTopicAsync("second", 2, cancellationToken: Ct);
+        var added = await Assert.ThrowsAsync<OrleansLogException>(() => admin.AddPartitionsAsync("second", 3, Ct));
+        Assert.Contains("OrleansLog:MaxPartitionsPerNode", added.Message, StringComparison.Ordinal);
     }
 }

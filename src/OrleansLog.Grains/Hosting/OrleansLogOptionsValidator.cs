@@ -62,6 +62,12 @@ internal sealed class OrleansLogOptionsValidator(IOptions<OrleansLogOptions> opt
         {
             throw new OrleansConfigurationException($"OrleansLog:MaxFetchBytes must be at least 1024, was {o.MaxFetchBytes}.");
         }
+
+        if (o.MaxPartitionsPerTopic < 1 || o.MaxPartitionsPerNode < 1)
+        {
+            throw new OrleansConfigurationException(
+                $"OrleansLog:MaxPartitionsPerTopic and MaxPartitionsPerNode must be at least 1, were {o.MaxPartitionsPerTopic} and {o.MaxPartitionsPerNode}.");
+        }
     }
 
     internal static bool IsValidNodeId(string nodeId) =>

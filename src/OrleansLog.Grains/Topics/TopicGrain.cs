@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime;
 using OrleansLog.Grains.Cluster;
@@ -18,6 +19,7 @@ internal sealed partial class TopicGrain(
     [PersistentState("topic", Hosting.OrleansLogOptions.StorageName)] IPersistentState<TopicState> state,
     ClusterNodes nodes,
     NodeIdentity node,
+    IOptions<Hosting.OrleansLogOptions> options,
     TimeProvider timeProvider,
     ILogger<TopicGrain> logger) : Grain, ITopicGrain
 {
@@ -57,8 +59,20 @@ internal sealed partial class TopicGrain(
                 $"topic '{Name}': replication factor {parsed.ReplicationFactor} is larger than the {liveNodes.Count} live nodes ({string.Join(", ", liveNodes)})");
         }
 
+        if (PartitionLimits.Check(Name, partitions, [], new Dictionary<string, int>(), options.Value.MaxPartitionsPerTopic, options.Value.MaxPartitionsPerNode) is { } tooMany)
+        {
+            // Checked before assigning: a huge count must not cost an assignment of that size.
+            return tooMany;
+        }
+
         // A random start per topic, as Kafka does, so many small topics do not all lead on one node.
         int start = Random.Shared.Next(liveNodes.Count);
+        string[][] assignment = ReplicaAssignor.Assign(liveNodes, partitions, parsed.ReplicationFactor, start, Random.Shared.Next(liveNodes.Count));
+        if (PartitionLimits.Check(Name, partitions, assignment, await ReplicasPerNodeAsync(cancellationToken), options.Value.MaxPartitionsPerTopic, options.Value.MaxPartitionsPerNode) is { } refused)
+        {
+            return refused;
+        }
+
         state.State = new TopicState
         {
             Exists = true,
@@ -66,7 +80,7 @@ internal sealed partial class TopicGrain(
             Config = parsed,
             CreatedAtMs = timeProvider.GetUtcNow().ToUnixTimeMilliseconds(),
             TopicId = Guid.NewGuid(),
-            ReplicaAssignment = ReplicaAssignor.Assign(liveNodes, partitions, parsed.ReplicationFactor, start, Random.Shared.Next(liveNodes.Count)),
+            ReplicaAssignment = assignment,
         };
         await state.WriteStateAsync(cancellationToken);
         await GrainFactory.GetGrain<ITopicRegistryGrain>(ITopicRegistryGrain.Key).RegisterAsync(Name, cancellationToken);
@@ -144,6 +158,11 @@ internal sealed partial class TopicGrain(
         }
 
         int before = state.State.PartitionCount;
+        if (PartitionLimits.Check(Name, totalPartitions, [], new Dictionary<string, int>(), options.Value.MaxPartitionsPerTopic, options.Value.MaxPartitionsPerNode) is { } tooMany)
+        {
+            return tooMany;
+        }
+
         string[][] assignment = state.State.ReplicaAssignment;
         if (assignment.Length == before && before > 0)
         {
@@ -159,6 +178,11 @@ internal sealed partial class TopicGrain(
 
             int start = Math.Max(0, IndexOf(liveNodes, assignment[0][0]));
             string[][] added = ReplicaAssignor.Assign(liveNodes, totalPartitions - before, replicationFactor, start, start, startPartition: before);
+            if (PartitionLimits.Check(Name, totalPartitions, added, await ReplicasPerNodeAsync(cancellationToken), options.Value.MaxPartitionsPerTopic, options.Value.MaxPartitionsPerNode) is { } refused)
+            {
+                return refused;
+            }
+
             state.State.ReplicaAssignment = [.. assignment, .. added];
         }
 
@@ -233,6 +257,42 @@ internal sealed partial class TopicGrain(
         await GrainFactory.GetGrain<ITopicRegistryGrain>(ITopicRegistryGrain.Key).UnregisterAsync(Name, cancellationToken);
         LogDeleted(logger, Name, count);
         return AdminResult.Ok;
+    }
+
+    /// <summary>
+    /// The partition replicas each node holds: this topic's, and every other registered topic's (asked of
+    /// each topic; an admin call, not a hot path).
+    /// </summary>
+    private async Task<Dictionary<string, int>> ReplicasPerNodeAsync(CancellationToken cancellationToken)
+    {
+        var held = new Dictionary<string, int>(StringComparer.Ordinal);
+        void Count(IEnumerable<IReadOnlyList<string>> assignment)
+        {
+            foreach (IReadOnlyList<string> replicas in assignment)
+            {
+                foreach (string replica in replicas)
+                {
+                    held[replica] = held.GetValueOrDefault(replica) + 1;
+                }
+            }
+        }
+
+        if (state.State.Exists)
+        {
+            Count(state.State.ReplicaAssignment);
+        }
+
+        IReadOnlyList<string> topics = await GrainFactory.GetGrain<ITopicRegistryGrain>(ITopicRegistryGrain.Key).ListAsync(cancellationToken);
+        TopicMetadata[] others = await Task.WhenAll(topics.Where(t => t != Name).Select(t => GrainFactory.GetGrain<ITopicGrain>(t).GetMetadataAsync(cancellationToken)));
+        foreach (TopicMetadata other in others)
+        {
+            if (other.Exists && other.ReplicaAssignment is { } assignment)
+            {
+                Count(assignment);
+            }
+        }
+
+        return held;
     }
 
     /// <summary>Every consumer group forgets its committed offsets of this topic (Kafka does on deletion).</summary>
