@@ -83,7 +83,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
     /// </param>
     public async Task<Partition> GetOrOpenAsync(TopicPartition partition, TopicConfig config, Guid topicId, CancellationToken cancellationToken)
     {
-        if (_partitions.TryGetValue(partition, out Partition? cached) && topicId != Guid.Empty
+        if (topicId != Guid.Empty && _partitions.ContainsKey(partition)
             && _topicIds.TryGetValue(partition, out Guid cachedId) && cachedId != Guid.Empty && cachedId != topicId)
         {
             LogStray(_logger, partition.ToString(), cachedId.ToString(), topicId.ToString());

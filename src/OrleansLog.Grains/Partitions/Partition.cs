@@ -210,7 +210,11 @@ internal sealed partial class Partition
 
         long logEnd = Log.LogEndOffset;
         Apply(replication.TrackLeaderDurability(Math.Min(Log.RecoveryPoint, logEnd)));
-        _ = ConfirmDurableAsync(replication, logEnd);
+        if (Log.RecoveryPoint < logEnd)
+        {
+            // Only a tail past the recovery point needs the flush (none after a clean start).
+            _ = ConfirmDurableAsync(replication, logEnd);
+        }
     }
 
     private async Task ConfirmDurableAsync(LeaderReplicationState replication, long logEnd)
