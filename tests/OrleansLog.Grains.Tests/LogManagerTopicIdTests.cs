@@ -14,7 +14,8 @@ namespace OrleansLog.Grains.Tests;
 /// Protects against serving a deleted topic's data (Kafka's topic ids, KIP-516): a partition directory
 /// records its topic's id; opened for a topic of the same name with another id — the topic was deleted
 /// while this node was down and then re-created — the old data is deleted and the copy starts empty; the
-/// same id, or a directory from before ids, keeps its data.
+/// same id, or a directory from before ids, keeps its data. A stray found while the topic is missing is
+/// deleted only while it still is that stray: the copy of a topic re-created meanwhile stays.
 /// </summary>
 public sealed class LogManagerTopicIdTests : IDisposable
 {
@@ -74,6 +75,40 @@ public sealed class LogManagerTopicIdTests : IDisposable
 
         Assert.NotSame(old, recreated);
         Assert.Equal(0, recreated.Log.LogEndOffset);
+    }
+
+    [Fact]
+    public async Task AStrayFoundWhileItsTopicIsMissing_IsDeleted()
+    {
+        Guid deleted = Guid.NewGuid();
+        await WriteOneRecordAsync(deleted);
+        Restart();
+        Guid? seen = _logs.TopicIdOf(Id);
+        bool stopped = false;
+
+        Assert.True(_logs.DeleteStray(Id, seen, () => stopped = true));
+
+        Assert.Equal(deleted, seen);
+        Assert.True(stopped);
+        Assert.False(Directory.Exists(Path.Combine(_logs.LogsDirectory, Id.ToDirectoryName())));
+    }
+
+    [Fact]
+    public async Task ATopicRecreatedAfterTheStrayWasSeen_KeepsItsNewCopy()
+    {
+        await WriteOneRecordAsync(Guid.NewGuid());
+        Restart();
+        Guid? seen = _logs.TopicIdOf(Id); // the supervisor sees the stray, then asks whether its topic exists
+        Guid recreatedId = Guid.NewGuid();
+        Partition recreated = await _logs.GetOrOpenAsync(Id, new TopicConfig(), recreatedId, Token); // meanwhile: re-created, followed here
+        bool stopped = false;
+
+        Assert.False(_logs.DeleteStray(Id, seen, () => stopped = true)); // the answer came: the old topic is missing
+
+        Assert.False(stopped);
+        Assert.True(_logs.TryGet(Id, out Partition? open));
+        Assert.Same(recreated, open);
+        Assert.Equal(recreatedId, PartitionMetadataFile.Read(PhysicalLogFileSystem.Instance, recreated.Log.Directory));
     }
 
     private async Task<Partition> WriteOneRecordAsync(Guid topicId)

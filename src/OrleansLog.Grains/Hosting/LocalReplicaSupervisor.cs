@@ -185,16 +185,17 @@ internal sealed partial class LocalReplicaSupervisor(
     /// </summary>
     private async Task RemoveIfStrayAsync(TopicPartition partition, CancellationToken cancellationToken)
     {
+        // The copy as it is before the question: the topic may be re-created while it is asked, and the
+        // new topic's copy (opened under its new id) must not be taken for the stray.
+        Guid? strayId = logs.TopicIdOf(partition);
         TopicMetadata topic;
         using (CancellationTokenSource bounded = CallTimeouts.Bounded(cancellationToken))
         {
             topic = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync(bounded.Token);
         }
 
-        if (!topic.Exists || partition.Partition >= topic.PartitionCount)
+        if ((!topic.Exists || partition.Partition >= topic.PartitionCount) && logs.DeleteStray(partition, strayId, () => fetchers.Forget(partition)))
         {
-            fetchers.Forget(partition);
-            logs.Delete(partition);
             LogStrayRemoved(logger, partition.ToString());
         }
     }

@@ -222,6 +222,45 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
         }
     }
 
+    /// <summary>
+    /// The topic id the copy of <paramref name="partition"/> on this node belongs to: the open copy's, else the
+    /// one its directory records; null when there is no directory or it records none.
+    /// </summary>
+    public Guid? TopicIdOf(TopicPartition partition)
+    {
+        lock (_openLock)
+        {
+            if (_partitions.ContainsKey(partition) && _topicIds.TryGetValue(partition, out Guid open))
+            {
+                return open == Guid.Empty ? null : open;
+            }
+
+            return PartitionMetadataFile.Read(PhysicalLogFileSystem.Instance, Path.Combine(LogsDirectory, partition.ToDirectoryName()));
+        }
+    }
+
+    /// <summary>
+    /// Deletes the copy of <paramref name="partition"/> as a stray of a deleted topic — only if it still is the
+    /// copy seen when the topic was found missing: it belongs to <paramref name="strayId"/> (see
+    /// <see cref="TopicIdOf"/>) and is not being opened. A topic re-created meanwhile opens its copy under its
+    /// new id, and that copy stays. <paramref name="stopUsers"/> runs first, in the same critical section (no
+    /// copy of the new topic can start in between). Returns whether it deleted.
+    /// </summary>
+    public bool DeleteStray(TopicPartition partition, Guid? strayId, Action stopUsers)
+    {
+        lock (_openLock)
+        {
+            if (_opening.ContainsKey(partition) || TopicIdOf(partition) != strayId)
+            {
+                return false;
+            }
+
+            stopUsers();
+            Delete(partition);
+            return true;
+        }
+    }
+
     /// <summary>Closes a partition's copy if open and removes its directory with all its data.</summary>
     public void Delete(TopicPartition partition)
     {

@@ -320,8 +320,25 @@ public sealed class ReplicationTests(ReplicatedCluster cluster, ITestOutputHelpe
             created => created, Deadline, $"{topic} created again with all three nodes", Ct);
         Guid topicId = (await client.Client.GetGrain<ITopicGrain>(topic).GetMetadataAsync(Ct)).TopicId;
         await Eventually.WaitAsync(() => partition.AppendAsync(Batches.Of("new"), Acks.All, Ct), r => r.IsSuccess, Deadline, "an append to the new topic", Ct);
-        await Eventually.WaitAsync(
-            () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of the new {topic}-0 in sync", Ct);
+        try
+        {
+            await Eventually.WaitAsync(
+                () => admin.DescribeTopicAsync(topic, Ct), d => d.Partitions[0].Isr.Count == 3, Deadline, $"all 3 replicas of the new {topic}-0 in sync", Ct);
+        }
+        catch (TimeoutException)
+        {
+            // What each node said of the partition tells which replica stayed out and why.
+            foreach (ClusterNode node in cluster.Nodes)
+            {
+                output.WriteLine($"--- {node}: lines naming {topic}");
+                foreach (string line in node.Silo.Output.Split('\n').Where(l => l.Contains(topic, StringComparison.Ordinal)))
+                {
+                    output.WriteLine(line);
+                }
+            }
+
+            throw;
+        }
 
         FetchResult all = await Eventually.WaitAsync(
             () => partition.FetchAsync(new FetchRequest(0, 1024 * 1024, 0, 0), Ct), f => f.Error == ErrorCode.None, Deadline, "a fetch from the new topic", Ct);
