@@ -25,7 +25,7 @@ public sealed class LogVerifyTests
 
         Assert.True(run.ExitCode == ExitCodes.Success, run.ToString());
         long bytes = first.Length + second.Length + third.Length;
-        Assert.Equal([$"checked 1 partition(s), 2 segment(s), 3 batch(es), 7 record(s), {bytes} byte(s): OK"], run.OutLines);
+        Assert.Equal([$"checked 1 partition(s), 2 segment(s), 3 batch(es), 7 record(s), {bytes} byte(s), 0 index file(s): OK"], run.OutLines);
         Assert.Equal(string.Empty, run.Error);
     }
 
@@ -66,7 +66,7 @@ public sealed class LogVerifyTests
         Assert.EndsWith($"(batch of {second.Length} bytes)", line, StringComparison.Ordinal);
         Assert.Equal(2, run.OutLines.Length);
         Assert.StartsWith($"CORRUPT {segment} at position {first.Length}: corrupt batch: crc expected", run.OutLines[0], StringComparison.Ordinal);
-        Assert.EndsWith("3 batch(es), 3 record(s), " + (first.Length + second.Length + third.Length) + " byte(s): 1 problem(s)", run.OutLines[1], StringComparison.Ordinal);
+        Assert.EndsWith("3 batch(es), 3 record(s), " + (first.Length + second.Length + third.Length) + " byte(s), 0 index file(s): 1 problem(s)", run.OutLines[1], StringComparison.Ordinal);
     }
 
     [Fact]

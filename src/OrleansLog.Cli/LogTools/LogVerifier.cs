@@ -3,7 +3,8 @@ namespace OrleansLog.Cli.LogTools;
 /// <summary>
 /// Checks every segment under a path as the broker's recovery would (Kafka <c>LogSegment.recover</c>):
 /// each batch's framing, magic and CRC-32C, and that offsets run on without gaps or overlaps — from the
-/// segment's name to its first batch, from batch to batch, and from one segment to the next. It reports
+/// segment's name to its first batch, from batch to batch, and from one segment to the next — and each
+/// segment's index files against its batches (<see cref="IndexVerifier"/>). It reports
 /// every problem rather than stopping at the first, because an operator deciding what to truncate wants
 /// the whole picture; it never changes a file.
 /// </summary>
@@ -40,6 +41,7 @@ internal static class LogVerifier
                 expected = baseOffset;
             }
 
+            var indexed = new List<IndexVerifier.IndexedBatch>();
             using var reader = new SegmentReader(segment.Path);
             while (reader.TryReadNext(out SegmentEntry entry))
             {
@@ -69,6 +71,12 @@ internal static class LogVerifier
 
                 report.Records += entry.Header.RecordsCount;
                 expected = entry.Header.NextOffset;
+                indexed.Add(new IndexVerifier.IndexedBatch(entry.Position, entry.Header.LastOffset, entry.Header.MaxTimestamp));
+            }
+
+            if (segment.BaseOffset is { } indexBase)
+            {
+                report.IndexFiles += IndexVerifier.Verify(segment.Path, indexBase, new FileInfo(segment.Path).Length, indexed, report.Problems);
             }
         }
     }

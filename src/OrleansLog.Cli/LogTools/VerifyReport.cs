@@ -13,11 +13,13 @@ internal sealed class VerifyReport
 
     public long Bytes { get; set; }
 
+    public int IndexFiles { get; set; }
+
     public List<LogProblem> Problems { get; } = [];
 
     public bool IsClean => Problems.Count == 0;
 
     public string Summary() =>
-        $"checked {Partitions} partition(s), {Segments} segment(s), {Batches} batch(es), {Records} record(s), {Bytes} byte(s): " +
+        $"checked {Partitions} partition(s), {Segments} segment(s), {Batches} batch(es), {Records} record(s), {Bytes} byte(s), {IndexFiles} index file(s): " +
         (IsClean ? "OK" : $"{Problems.Count} problem(s)");
 }

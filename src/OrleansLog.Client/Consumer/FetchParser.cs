@@ -74,23 +74,18 @@ internal static class FetchParser
 
     /// <summary>
     /// Checks every complete batch (framing, CRC when <paramref name="verifyCrc"/>, and every record) without
-    /// copying anything, and counts the data records at or above <paramref name="fromOffset"/>. Returns the
-    /// offset to fetch next, as <see cref="Parse"/> does. Run when a fetch arrives so that a corrupt batch
-    /// halts the partition then, and handing the records out later cannot fail.
+    /// copying anything, and counts the data records at or above <paramref name="fromOffset"/>, as far as the
+    /// first batch that fails: the batches before it are the fetch's valid prefix (Kafka's consumer, too,
+    /// returns the records before a corrupt batch and fails only when it reaches that batch). Run when a fetch
+    /// arrives so that handing the records out later cannot fail.
     /// </summary>
-    /// <exception cref="InvalidRecordBatchException">A batch failed its CRC or did not decode.</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static long Scan(
-        ReadOnlyMemory<byte> data,
-        long fromOffset,
-        bool verifyCrc,
-        RecordBatchReader reader,
-        out int count,
-        out long lastOffset)
+    public static FetchScan Scan(ReadOnlyMemory<byte> data, long fromOffset, bool verifyCrc, RecordBatchReader reader)
     {
         long nextOffset = fromOffset;
-        count = 0;
-        lastOffset = -1;
+        int count = 0;
+        long lastOffset = -1;
+        int validLength = 0;
         RecordBatchSequenceEnumerator batches = RecordBatchSequence.Enumerate(data);
         try
         {
@@ -98,27 +93,35 @@ internal static class FetchParser
             {
                 RecordBatchView batch = batches.Current;
                 RecordBatchHeader header = batch.Header;
-                if (header.NextOffset <= fromOffset)
+                if (header.NextOffset > fromOffset && !header.IsControl)
                 {
-                    continue;
+                    int counted = 0;
+                    long last = -1;
+                    try
+                    {
+                        reader.Reset(batch.Memory, verifyCrc);
+                        while (reader.MoveNext())
+                        {
+                            long offset = reader.Current.Offset;
+                            if (offset >= fromOffset)
+                            {
+                                counted++;
+                                last = offset;
+                            }
+                        }
+                    }
+                    catch (InvalidRecordBatchException ex)
+                    {
+                        var corrupt = new CorruptBatch(header.BaseOffset, header.LastOffset, ex);
+                        return new FetchScan(nextOffset, count, lastOffset, validLength, corrupt);
+                    }
+
+                    count += counted;
+                    lastOffset = counted > 0 ? last : lastOffset;
                 }
 
                 nextOffset = Math.Max(nextOffset, header.NextOffset);
-                if (header.IsControl)
-                {
-                    continue;
-                }
-
-                reader.Reset(batch.Memory, verifyCrc);
-                while (reader.MoveNext())
-                {
-                    long offset = reader.Current.Offset;
-                    if (offset >= fromOffset)
-                    {
-                        count++;
-                        lastOffset = offset;
-                    }
-                }
+                validLength = batch.Position + batch.Memory.Length;
             }
         }
         finally
@@ -126,7 +129,7 @@ internal static class FetchParser
             reader.Dispose();
         }
 
-        return nextOffset;
+        return new FetchScan(nextOffset, count, lastOffset, validLength, null);
     }
 
     private static IReadOnlyList<RecordHeader> CopyHeaders(RecordHeaders headers)

@@ -156,15 +156,14 @@ public sealed partial class OrleansLogConsumer
         long nextOffset = request.Offset;
         if (error is null && result.Error == ErrorCode.None)
         {
-            try
+            // The batches before a corrupt one are delivered; the partition halts only once the corrupt batch
+            // is the first of a fetch. Kafka calls CorruptMessage retriable because a produce may have been
+            // damaged in transit; a stored batch that fails its CRC fails again on every fetch, so the
+            // application must decide.
+            records = Parse(result, request.Offset, out nextOffset, out CorruptBatch? bad);
+            if (bad is not null && records is null && nextOffset == request.Offset)
             {
-                records = Parse(result, request.Offset, out nextOffset);
-            }
-            catch (InvalidRecordBatchException ex)
-            {
-                // Kafka calls CorruptMessage retriable because a produce may have been damaged in transit; a
-                // stored batch that fails its CRC fails again on every fetch, so the application must decide.
-                corrupt = new OrleansLogException(ex.Error, $"A batch fetched from {partition.TopicPartition} at offset {request.Offset} is corrupt: {ex.Message}. Seek past it to continue.", ex);
+                corrupt = bad.ToException(partition.TopicPartition);
             }
         }
         else
@@ -259,7 +258,7 @@ public sealed partial class OrleansLogConsumer
     /// happens, and checks every batch. Returns null when the fetch held no record at or above
     /// <paramref name="fromOffset"/>; otherwise the caller owns the array inside the result.
     /// </summary>
-    private FetchedRecords? Parse(FetchResult result, long fromOffset, out long nextOffset)
+    private FetchedRecords? Parse(FetchResult result, long fromOffset, out long nextOffset, out CorruptBatch? corrupt)
     {
         PooledBuffer buffer = result.Records;
         byte[]? contiguous = null;
@@ -267,6 +266,7 @@ public sealed partial class OrleansLogConsumer
         {
             int length = buffer.Length;
             nextOffset = fromOffset;
+            corrupt = null;
             FetchedRecords? fetched = null;
             if (length > 0)
             {
@@ -274,11 +274,19 @@ public sealed partial class OrleansLogConsumer
                 // contiguous copy (one memcpy per fetch), which is also what a ConsumedBatch leases.
                 contiguous = ArrayPool<byte>.Shared.Rent(length);
                 buffer.CopyTo(contiguous.AsSpan(0, length));
-                nextOffset = FetchParser.Scan(contiguous.AsMemory(0, length), fromOffset, _options.CheckCrcs, new RecordBatchReader(), out int count, out long lastOffset);
-                if (count > 0)
+                FetchScan scan = FetchParser.Scan(contiguous.AsMemory(0, length), fromOffset, _options.CheckCrcs, new RecordBatchReader());
+                nextOffset = scan.NextOffset;
+                corrupt = scan.Corrupt;
+                if (scan.Count > 0)
                 {
-                    fetched = new FetchedRecords(contiguous, length, fromOffset, lastOffset, count);
+                    fetched = new FetchedRecords(contiguous, scan.ValidLength, fromOffset, scan.LastOffset, scan.Count);
                     contiguous = null;
+                }
+
+                if (corrupt is not null)
+                {
+                    // Whatever the leader said comes next, the next fetch starts at the corrupt batch.
+                    return fetched;
                 }
             }
 

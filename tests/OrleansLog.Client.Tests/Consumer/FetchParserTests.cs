@@ -77,22 +77,48 @@ public sealed class FetchParserTests
         byte[] second = Batch(13, "d");
         byte[] data = [.. Batch(10, "a", "b", "c"), .. second, .. Batch(14, "e").AsSpan(0, 30)];
 
-        long next = FetchParser.Scan(data, 11, verifyCrc: true, new RecordBatchReader(), out int count, out long lastOffset);
+        FetchScan scan = FetchParser.Scan(data, 11, verifyCrc: true, new RecordBatchReader());
 
-        Assert.Equal(14, next);
-        Assert.Equal(3, count);
-        Assert.Equal(13, lastOffset);
+        Assert.Equal(14, scan.NextOffset);
+        Assert.Equal(3, scan.Count);
+        Assert.Equal(13, scan.LastOffset);
+        Assert.Null(scan.Corrupt);
     }
 
     [Fact]
-    public void Scan_DamagedBatch_ThrowsCorruptMessage()
+    public void Scan_DamagedFirstBatch_IsCorruptMessage_NamingItsOffsets_WithNothingValid()
     {
-        byte[] data = Batch(0, "a", "b");
+        byte[] data = Batch(5, "a", "b");
         data[^1] ^= 0xFF;
 
-        var error = Assert.Throws<InvalidRecordBatchException>(() => FetchParser.Scan(data, 0, verifyCrc: true, new RecordBatchReader(), out _, out _));
+        FetchScan scan = FetchParser.Scan(data, 5, verifyCrc: true, new RecordBatchReader());
 
-        Assert.Equal(ErrorCode.CorruptMessage, error.Error);
+        Assert.Equal((5L, 0, 0), (scan.NextOffset, scan.Count, scan.ValidLength));
+        CorruptBatch corrupt = Assert.IsType<CorruptBatch>(scan.Corrupt);
+        Assert.Equal((5L, 6L, ErrorCode.CorruptMessage), (corrupt.BaseOffset, corrupt.LastOffset, corrupt.Problem.Error));
+        OrleansLogException error = corrupt.ToException(Tp);
+        Assert.StartsWith($"The batch at offsets 5..6 of {Tp} is corrupt: ", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("seek to offset 7 to skip the batch.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Scan_DamagedBatchAfterValidOnes_KeepsTheValidPrefix_AndStopsAtTheDamagedBatch()
+    {
+        byte[] first = Batch(10, "a", "b");
+        byte[] second = Batch(12, "c");
+        byte[] damaged = Batch(13, "d", "e");
+        damaged[^1] ^= 0xFF;
+        byte[] data = [.. first, .. second, .. damaged, .. Batch(15, "f")];
+
+        FetchScan scan = FetchParser.Scan(data, 11, verifyCrc: true, new RecordBatchReader());
+
+        Assert.Equal(13, scan.NextOffset);
+        Assert.Equal((2, 12L), (scan.Count, scan.LastOffset));
+        Assert.Equal(first.Length + second.Length, scan.ValidLength);
+        Assert.Equal((13L, 14L), (scan.Corrupt!.BaseOffset, scan.Corrupt.LastOffset));
+        var records = new List<ConsumeResult>();
+        FetchParser.Parse(data.AsMemory(0, scan.ValidLength), Tp, 11, verifyCrc: true, new RecordBatchReader(), records);
+        Assert.Equal([11L, 12], records.Select(r => r.Offset));
     }
 
     private static byte[] Batch(long baseOffset, params string[] values)

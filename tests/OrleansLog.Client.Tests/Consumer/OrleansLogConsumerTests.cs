@@ -227,6 +227,41 @@ public sealed class OrleansLogConsumerTests
     }
 
     [Fact]
+    public async Task CorruptBatchAfterValidOnes_DeliversTheValidRecords_ThenHaltsNamingTheBadBatchsOffsets()
+    {
+        _partition.AppendRecords(("a", "0"), ("b", "1"));
+        _partition.AppendRecords(("c", "2"));
+        _partition.AppendRecords(("d", "3"), ("e", "4"));
+        _partition.AppendRecords(("f", "5"));
+        byte[] damaged = _partition.StoredBatchBytes(2);
+        damaged[^1] ^= 0xFF;
+        byte[][] stored = [_partition.StoredBatchBytes(0), _partition.StoredBatchBytes(1), damaged, _partition.StoredBatchBytes(3)];
+        long[] baseOffsets = [0, 2, 3, 5];
+        _partition.FetchInterceptor = request =>
+        {
+            // The leader serves its stored bytes from the batch holding the fetch offset on, damage included.
+            int first = Array.FindLastIndex(baseOffsets, b => b <= request.Offset);
+            var buffer = new PooledBuffer();
+            foreach (byte[] batch in stored[first..])
+            {
+                buffer.Write(batch);
+            }
+
+            return new FetchResult { HighWatermark = 6, LogEndOffset = 6, NextOffset = 6, Records = buffer };
+        };
+        await using OrleansLogConsumer consumer = Consumer();
+        consumer.Assign([new TopicPartitionOffset(Tp, 0)]);
+
+        List<ConsumeResult> valid = await ConsumeAsync(consumer, 3);
+        var error = await Assert.ThrowsAsync<OrleansLogException>(() => consumer.ConsumeAsync(TaskTimeouts.Limit, TestContext.Current.CancellationToken).AsTask());
+
+        Assert.Equal([0L, 1, 2], valid.Select(r => r.Offset));
+        Assert.Equal(ErrorCode.CorruptMessage, error.Error);
+        Assert.StartsWith("The batch at offsets 3..4 of events-0 is corrupt: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("seek to offset 5", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Headers_AreCopiedIntoTheResult()
     {
         using var builder = new RecordBatchBuilder();
