@@ -3,7 +3,8 @@ namespace OrleansLog.Cli.Arguments;
 /// <summary>
 /// Reads a stream line by line as raw bytes: lines end at '\n', a '\r' before it is dropped, and a last
 /// line without '\n' still counts. Produce feeds record values straight from these bytes, so a big input
-/// is split without decoding it to strings and encoding it back. Not thread-safe.
+/// is split without decoding it to strings and encoding it back. Not thread-safe; once a read was cancelled
+/// the reader must not be used again.
 /// </summary>
 internal sealed class LineReader(Stream stream, int bufferBytes = 64 * 1024)
 {
@@ -46,7 +47,9 @@ internal sealed class LineReader(Stream stream, int bufferBytes = 64 * 1024)
             int searched = _end - _start;
             MakeRoom();
             searchFrom = _start + searched;
-            int read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken);
+            // Standard input's stream reads synchronously underneath and ignores the token once a read has
+            // started: an interrupted command stops waiting for it here (the reader is not used afterwards).
+            int read = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).AsTask().WaitAsync(cancellationToken);
             if (read == 0)
             {
                 _endOfStream = true;

@@ -26,7 +26,7 @@ internal static class ProduceCommand
         compression.AcceptOnlyFromAmong(ChoiceArguments.CompressionChoices);
         var printMetadata = new Option<bool>("--print-metadata")
         {
-            Description = "Print {\"partition\":P,\"offset\":O} for each acknowledged record, one JSON line each, in input order.",
+            Description = "Print {\"partition\":P,\"offset\":O} for each acknowledged record, or {\"line\":N,\"error\":E,\"message\":M} for a failed one, one JSON line each, in input order, as soon as it is known.",
         };
         var command = new Command("produce", "Write standard input to a topic, one record per line.")
         {
@@ -53,7 +53,8 @@ internal static class ProduceCommand
                 topicName,
                 partitionValue,
                 separator is null ? null : new KeySeparator(separator),
-                parseResult.GetValue(printMetadata) ? context.Out : null);
+                parseResult.GetValue(printMetadata) ? context.Out : null,
+                context.Console.Error);
             await lines.RunAsync(new LineReader(context.Console.Input), cancellationToken);
         });
         return command;

@@ -7,6 +7,7 @@ namespace OrleansLog.Cli.Output;
 [JsonSerializable(typeof(TopicDescriptionJson))]
 [JsonSerializable(typeof(ConsumedRecordJson))]
 [JsonSerializable(typeof(ProducedRecordJson))]
+[JsonSerializable(typeof(FailedRecordJson))]
 [JsonSerializable(typeof(PerfResultJson))]
 [JsonSerializable(typeof(EndToEndResultJson))]
 [JsonSerializable(typeof(LogBatchJson))]

@@ -215,7 +215,7 @@ internal sealed class PartitionQueue
             // Without sequence numbers nothing can restore the order of concurrent calls, which Orleans does
             // not promise, so a non-idempotent producer keeps one batch in flight (acks=none promises nothing).
             bool ordered = _options.EnableIdempotence ? _producerIdConfirmed : _options.Acks == Acks.None;
-            int maxInFlight = ordered ? _options.MaxInFlightPerPartition : 1;
+            int maxInFlight = ordered && !_unfinished.Exists(b => b.IsSplitPart) ? _options.MaxInFlightPerPartition : 1;
             foreach (ProducerBatch batch in _unfinished)
             {
                 if (batch.State == ProducerBatchState.InFlight)
@@ -320,6 +320,12 @@ internal sealed class PartitionQueue
                     // fenced our producer state. Continue under a fresh producer id (KIP-360).
                     _needsNewProducerId = true;
                     RetryLocked(batch, Error(result), nowMs, finished);
+                    return false;
+
+                case ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge when batch.RecordCount > 1 && !batch.OutcomeUnknown:
+                    // Refused for its size before any write: split it (again while needed), so that only a
+                    // record too large on its own fails and its neighbours are delivered.
+                    SplitLocked(batch, Error(result));
                     return false;
 
                 case ErrorCode error when error.IsRetriable():
@@ -463,6 +469,16 @@ internal sealed class PartitionQueue
         batch.State = ProducerBatchState.Ready;
         _recovering = true;
         _resumeAtMs = Math.Max(_resumeAtMs, nowMs + BackoffMs(batch.Attempts));
+    }
+
+    private void SplitLocked(ProducerBatch batch, Exception error)
+    {
+        batch.LastError = error;
+        using var records = new RecordBatchReader();
+        (ProducerBatch first, ProducerBatch second) = batch.SplitInHalves(records);
+        int index = _unfinished.IndexOf(batch);
+        _unfinished[index] = first;
+        _unfinished.Insert(index + 1, second);
     }
 
     private void FailLocked(ProducerBatch batch, Exception error, List<ProducerBatch> finished)

@@ -83,6 +83,13 @@ internal sealed class ProducerBatch
     /// </summary>
     public bool SentBehindUnfinished { get; set; }
 
+    /// <summary>
+    /// A part of a batch the leader refused as too large (<see cref="SplitInHalves"/>). While parts are
+    /// unfinished the partition sends one batch at a time: a part may hold a record that fails on its own,
+    /// and a batch sent behind it would wait at the leader for sequence numbers that never come.
+    /// </summary>
+    public bool IsSplitPart { get; private init; }
+
     /// <summary>The error of the last failed attempt, reported if the batch finally fails.</summary>
     public Exception? LastError { get; set; }
 
@@ -98,15 +105,7 @@ internal sealed class ProducerBatch
             return false;
         }
 
-        if (RecordCount == _deliveries.Length)
-        {
-            Delivery[] grown = ArrayPool<Delivery>.Shared.Rent(RecordCount * 2);
-            _deliveries.AsSpan(0, RecordCount).CopyTo(grown);
-            ArrayPool<Delivery>.Shared.Return(_deliveries, clearArray: true);
-            _deliveries = grown;
-        }
-
-        _deliveries[RecordCount++] = new Delivery(completion, timestampMs);
+        AppendDelivery(new Delivery(completion, timestampMs));
         ReservedBytes += reservedBytes;
         return true;
     }
@@ -186,6 +185,92 @@ internal sealed class ProducerBatch
 
         // The copy has not been handed out; the next attempt may send it without copying again.
         _payloadHandedOut = false;
+    }
+
+    /// <summary>
+    /// Splits a sealed batch that the leader refused as too large (MessageTooLarge, RecordListTooLarge) into two
+    /// sealed halves in record order, as Kafka's producer splits such a batch: split again while needed, only a
+    /// record too large on its own fails. Each half keeps its records' completions, a share of the reserved
+    /// memory, the batch's deadline and — when the batch was sequenced — its records' part of the sequence
+    /// range, so batches behind it keep theirs. The leader refuses a batch for its size before writing it, so
+    /// the halves are new to it. Any flush waiting on this batch waits for both halves.
+    /// </summary>
+    public (ProducerBatch First, ProducerBatch Second) SplitInHalves(RecordBatchReader records)
+    {
+        if (RecordCount < 2 || Payload is null)
+        {
+            throw new InvalidOperationException($"Only a sealed batch of two or more records splits; this one for {TopicPartition} holds {RecordCount}.");
+        }
+
+        int firstCount = RecordCount / 2;
+        long firstReserved = ReservedBytes * firstCount / RecordCount;
+        ProducerBatch first = Part(0, firstCount, firstReserved, BaseSequence, records);
+        ProducerBatch second = Part(
+            firstCount,
+            RecordCount - firstCount,
+            ReservedBytes - firstReserved,
+            HasSequence ? PartitionQueue.NextSequence(BaseSequence, firstCount) : RecordBatchLayout.NoSequence,
+            records);
+        if (_done is { } waiting)
+        {
+            _ = Task.WhenAll(first.WhenDone(), second.WhenDone()).ContinueWith(_ => waiting.TrySetResult(), TaskScheduler.Default);
+        }
+
+        // The records now belong to the halves; this batch reports nothing.
+        Reported = true;
+        State = ProducerBatchState.Done;
+        ArrayPool<Delivery>.Shared.Return(_deliveries, clearArray: true);
+        _deliveries = [];
+        return (first, second);
+    }
+
+    private ProducerBatch Part(int start, int count, long reservedBytes, int baseSequence, RecordBatchReader records)
+    {
+        RecordBatchHeader header = RecordBatchHeader.Read(Payload);
+        using var builder = new RecordBatchBuilder(header.Compression, int.MaxValue);
+        var part = new ProducerBatch(TopicPartition, builder, CreatedMs, DeadlineMs - CreatedMs)
+        {
+            LastError = LastError,
+            IsSplitPart = true,
+        };
+        int index = 0;
+        records.Reset(Payload, verifyCrc: false);
+        while (records.MoveNext())
+        {
+            if (index >= start && index < start + count)
+            {
+                Record record = records.Current;
+                RecordHeader[] headers = record.Headers.ToArray();
+                builder.TryAppend(record.Timestamp, record.Key.Span, record.KeyIsNull, record.Value.Span, record.ValueIsNull, headers);
+                Delivery delivery = _deliveries[index];
+                part.AppendDelivery(delivery);
+            }
+
+            index++;
+        }
+
+        part.ReservedBytes = reservedBytes;
+        if (baseSequence != RecordBatchLayout.NoSequence)
+        {
+            part.SetProducerState(ProducerId, ProducerEpoch, baseSequence);
+        }
+
+        part.Seal();
+        part.State = ProducerBatchState.Ready;
+        return part;
+    }
+
+    private void AppendDelivery(Delivery delivery)
+    {
+        if (RecordCount == _deliveries.Length)
+        {
+            Delivery[] grown = ArrayPool<Delivery>.Shared.Rent(RecordCount * 2);
+            _deliveries.AsSpan(0, RecordCount).CopyTo(grown);
+            ArrayPool<Delivery>.Shared.Return(_deliveries, clearArray: true);
+            _deliveries = grown;
+        }
+
+        _deliveries[RecordCount++] = delivery;
     }
 
     /// <summary>Marks the batch done and delivered; <see cref="Report"/> tells the records outside the lock.</summary>

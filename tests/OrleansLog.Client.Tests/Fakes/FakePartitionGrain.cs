@@ -34,6 +34,9 @@ internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IParti
     /// </summary>
     public Func<int, RecordBatchHeader, Func<Task<AppendResult>>, Task<AppendResult>>? Interceptor { get; set; }
 
+    /// <summary>The largest batch it accepts (the topic's max.message.bytes); larger ones get MessageTooLarge.</summary>
+    public int MaxBatchBytes { get; set; } = 1 << 20;
+
     /// <summary>Called with every fetch request as it arrives.</summary>
     public Action<FetchRequest>? OnFetch { get; set; }
 
@@ -310,7 +313,7 @@ internal sealed class FakePartitionGrain(TopicPartition topicPartition) : IParti
 
     private AppendResult Apply(byte[] bytes)
     {
-        BatchValidationResult validation = RecordBatchValidator.Validate(bytes, 1 << 20);
+        BatchValidationResult validation = RecordBatchValidator.Validate(bytes, MaxBatchBytes);
         if (!validation.IsValid)
         {
             return AppendResult.Failure(validation.Error, validation.Message!);

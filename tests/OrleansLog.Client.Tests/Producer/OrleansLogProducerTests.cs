@@ -168,6 +168,51 @@ public sealed class OrleansLogProducerTests
     }
 
     [Fact]
+    public async Task ABatchRefusedAsTooLarge_IsSplit_AndOnlyTheRecordTooLargeOnItsOwnFails()
+    {
+        _cluster.AddTopic("orders", 1);
+        FakePartitionGrain partition = _cluster.Partition("orders", 0);
+        partition.MaxBatchBytes = 1000; // max.message.bytes=1000
+        ProducerOptions options = FastRetries();
+        options.Linger = TimeSpan.FromSeconds(30); // one batch: the flush below sends it
+        await using OrleansLogProducer producer = Producer(options);
+
+        string[] keys = ["a", "b", "big", "d", "e"];
+        Task<RecordMetadata>[] sends = keys
+            .Select(k => producer.ProduceAsync("orders", new Message { Key = Bytes(k), Value = new byte[k == "big" ? 5000 : 100] }, TestContext.Current.CancellationToken))
+            .ToArray();
+        await producer.FlushAsync(TestContext.Current.CancellationToken).Within("flushing the batch and its splits");
+
+        Assert.All(sends, s => Assert.True(s.IsCompleted, "flush returned before every record of the split batch was reported"));
+        var tooLarge = await Assert.ThrowsAsync<OrleansLogException>(() => sends[2]);
+        Assert.Equal(ErrorCode.MessageTooLarge, tooLarge.Error);
+        RecordMetadata[] delivered = await Task.WhenAll(sends.Where((_, i) => i != 2));
+        Assert.Equal([0L, 1, 2, 3], delivered.Select(m => m.Offset));
+        Assert.Equal(["a", "b", "d", "e"], partition.StoredRecords().Select(r => r.Key));
+    }
+
+    [Fact]
+    public async Task ABatchTooLargeOnlyAsAWhole_IsSplitUntilItFits_AndEveryRecordIsStoredOnceInOrder()
+    {
+        _cluster.AddTopic("orders", 1);
+        FakePartitionGrain partition = _cluster.Partition("orders", 0);
+        partition.MaxBatchBytes = 1000;
+        ProducerOptions options = FastRetries();
+        options.Linger = TimeSpan.FromSeconds(30);
+        options.Compression = CompressionType.Gzip; // split batches keep the codec
+        await using OrleansLogProducer producer = Producer(options);
+
+        Task<RecordMetadata>[] sends = Enumerable.Range(0, 12)
+            .Select(i => producer.ProduceAsync("orders", new Message { Key = Bytes($"k{i}"), Value = RandomBytes(i, 300) }, TestContext.Current.CancellationToken))
+            .ToArray();
+        await producer.FlushAsync(TestContext.Current.CancellationToken).Within("flushing the batch and its splits");
+        RecordMetadata[] metadata = await Task.WhenAll(sends).Within("producing twelve records whose batch is too large");
+
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => (long)i), metadata.Select(m => m.Offset));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"k{i}"), partition.StoredRecords().Select(r => r.Key));
+    }
+
+    [Fact]
     public async Task BatchThatOvertakesAnEarlierOne_IsRetriedBehindIt_AndTheLogKeepsProduceOrder()
     {
         _cluster.AddTopic("ledger", 1);
@@ -383,4 +428,12 @@ public sealed class OrleansLogProducerTests
     };
 
     private static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>Incompressible bytes, so a compressed batch is as large as its records.</summary>
+    private static byte[] RandomBytes(int seed, int length)
+    {
+        byte[] bytes = new byte[length];
+        new Random(seed).NextBytes(bytes);
+        return bytes;
+    }
 }

@@ -45,6 +45,19 @@ internal static class RepositoryPaths
         }
     }
 
+    /// <summary>The <c>olog</c> command-line tool, built like this test assembly.</summary>
+    public static string OlogAssembly
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+            string path = Path.Combine(Root, "src", "OrleansLog.Cli", "bin", configuration, "net10.0", "olog.dll");
+            return File.Exists(path)
+                ? path
+                : throw new FileNotFoundException($"olog is not built at {path}; build the solution first.", path);
+        }
+    }
+
     /// <summary>Above the test assembly, or (for builds with their own artifacts path) the one <c>OLOG_REPO_ROOT</c> names.</summary>
     private static string FindRoot() =>
         FindRootAbove(AppContext.BaseDirectory)
