@@ -43,7 +43,11 @@ public static class SiloHost
 
             SiloSettings settings = SiloSettings.Bind(builder.Configuration);
             PortCheck.ThrowIfTaken(settings);
-            DataDirectoryCheck.ThrowIfUnusable(builder.Configuration["OrleansLog:DataDirectory"] ?? new OrleansLogOptions().DataDirectory);
+            if (DataDirectoryCheck.ThrowIfUnusable(builder.Configuration["OrleansLog:DataDirectory"] ?? new OrleansLogOptions().DataDirectory) is { } warning)
+            {
+                await Console.Error.WriteLineAsync($"olog-silo: warning: {warning}");
+            }
+
             ClusterSettings cluster = ClusterSettings.Bind(builder.Configuration);
             IPAddress? advertised = null;
             if (cluster.IsEnabled)
@@ -109,7 +113,7 @@ public static class SiloHost
         var text = new System.Text.StringBuilder("ok\n");
         foreach ((TopicPartition partition, string reason) in storage.FailedLogs.OrderBy(f => f.Key.ToString(), StringComparer.Ordinal))
         {
-            text.Append("failed log ").Append(partition).Append(" (offline on this node until reopened): ").Append(reason).Append('\n');
+            text.Append("failed log ").Append(partition).Append(": ").Append(reason).Append('\n');
         }
 
         return text.ToString();

@@ -47,4 +47,8 @@ public sealed partial class PartitionLog
     [LoggerMessage(EventId = 10, Level = LogLevel.Error,
         Message = "The log of {Partition} failed during {Operation} and is offline until reopened: {Cause}")]
     private static partial void LogFailed(ILogger logger, Exception exception, string partition, string operation, string cause);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning,
+        Message = "Opened the log of {Partition}, but what recovery repaired could not be written yet ({Reason}); reads are served and the next flush writes it")]
+    private static partial void LogRecoveryNotDurable(ILogger logger, string partition, string reason);
 }

@@ -142,18 +142,28 @@ public sealed partial class PartitionLog
 
         // Closed segments that were rebuilt get their final time-index entry and are fsynced now; the
         // commit scheduler only walks back from the active segment to the first synced closed one.
+        // A full disk does not stop the log from opening: what could not be written now stays unsynced (or
+        // dirty, below) and the next flush writes it, while the log serves what it holds.
+        string? deferred = null;
         for (int i = 0; i < segments.Count - 1; i++)
         {
             LogSegment segment = segments[i];
             segment.IsInactive = true;
             if (!segment.IndexesSynced || segment.SyncedSize < segment.Size)
             {
-                segment.WriteIndexesOut(final: true);
-                segment.Log.Flush();
-                segment.OffsetIndex.File.Flush();
-                segment.TimeIndex.File.Flush();
-                segment.SyncedSize = segment.Size;
-                segment.IndexesSynced = true;
+                try
+                {
+                    segment.WriteIndexesOut(final: true);
+                    segment.Log.Flush();
+                    segment.OffsetIndex.File.Flush();
+                    segment.TimeIndex.File.Flush();
+                    segment.SyncedSize = segment.Size;
+                    segment.IndexesSynced = true;
+                }
+                catch (IOException ex)
+                {
+                    deferred ??= ex.Message;
+                }
             }
         }
 
@@ -187,8 +197,24 @@ public sealed partial class PartitionLog
             Interlocked.Exchange(ref _directoryDirty, 1);
             lock (_fileLock)
             {
-                SyncCore(full: true);
+                try
+                {
+                    SyncCore(full: true);
+                }
+                catch (IOException ex)
+                {
+                    // The recovery point did not move, so a crash now rescans what this open repaired.
+                    Interlocked.Exchange(ref _epochCheckpointDirty, 1);
+                    Interlocked.Exchange(ref _logStartCheckpointDirty, 1);
+                    Interlocked.Exchange(ref _directoryDirty, 1);
+                    deferred ??= ex.Message;
+                }
             }
+        }
+
+        if (deferred is not null)
+        {
+            LogRecoveryNotDurable(_logger, Name, deferred);
         }
 
         LastRecovery = new RecoveryReport

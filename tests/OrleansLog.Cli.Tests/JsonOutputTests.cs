@@ -23,8 +23,8 @@ public sealed class JsonOutputTests
 
         Assert.Equal(
             """{"name":"orders","config":{"cleanup.policy":"delete","retention.ms":"1000"},"partitions":[""" +
-            """{"partition":0,"leader":"node-1","leader_epoch":3,"replicas":["node-1"],"target_replicas":null,"isr":["node-1"],"log_start_offset":0,"high_watermark":10,"log_end_offset":12,"size_bytes":4096},""" +
-            """{"partition":1,"leader":"node-2","leader_epoch":1,"replicas":["node-2","node-1"],"target_replicas":["node-3","node-1"],"isr":["node-2"],"log_start_offset":5,"high_watermark":5,"log_end_offset":5,"size_bytes":0}]}""",
+            """{"partition":0,"leader":"node-1","leader_epoch":3,"replicas":["node-1"],"target_replicas":null,"isr":["node-1"],"log_start_offset":0,"high_watermark":10,"log_end_offset":12,"size_bytes":4096,"storage_failure":null},""" +
+            """{"partition":1,"leader":"node-2","leader_epoch":1,"replicas":["node-2","node-1"],"target_replicas":["node-3","node-1"],"isr":["node-2"],"log_start_offset":5,"high_watermark":5,"log_end_offset":5,"size_bytes":0,"storage_failure":null}]}""",
             json);
     }
 
@@ -80,6 +80,27 @@ public sealed class JsonOutputTests
         Assert.Equal(
             """{"file":"/d/00000000000000000000.log","position":100,"base_offset":null,"last_offset":null,"size_bytes":null,"record_count":null,"max_timestamp":null,"compression":null,"crc":"CORRUPT","problem":"5 trailing bytes"}""",
             CliJson.Serialize(tail));
+    }
+
+    [Fact]
+    public void DescribeText_NamesAPartitionWhoseLogFailedOnItsLeader_AfterTheTable()
+    {
+        var topic = new TopicDescription(
+            "orders",
+            new Dictionary<string, string>(),
+            [
+                new PartitionDescription(0, "node-1", ["node-1"], ["node-1"], 2, 0, 10, 10, 4096, ErrorCode.None, StorageFailure: "No space left on device (failed at 2026-12-07T23:50:00Z; reopened, serving reads; no write has succeeded since)"),
+                new PartitionDescription(1, "node-1", ["node-1"], ["node-1"], 0, 0, 0, 0, 0, ErrorCode.None),
+            ]);
+        var text = new StringWriter { NewLine = "\n" };
+
+        TopicDescriptionText.Write(topic, text);
+
+        Assert.EndsWith(
+            "\nPartition 0: the log on node 'node-1' failed: No space left on device (failed at 2026-12-07T23:50:00Z; reopened, serving reads; no write has succeeded since)\n",
+            text.ToString(),
+            StringComparison.Ordinal);
+        Assert.DoesNotContain("Partition 1:", text.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

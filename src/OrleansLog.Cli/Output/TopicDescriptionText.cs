@@ -5,7 +5,8 @@ namespace OrleansLog.Cli.Output;
 /// <summary>
 /// The text form of <c>topics describe</c>: a topic line, the effective configuration one key per line,
 /// then a table with a row per partition: leader, leader epoch, replicas (<c>from → to</c> while a
-/// reassignment moves them), ISR and offsets. An ERROR column appears only when a partition reported one.
+/// reassignment moves them), ISR and offsets. An ERROR column appears only when a partition reported one,
+/// and a line per partition whose log failed on its leader's node (a full or failing disk) follows the table.
 /// </summary>
 internal static class TopicDescriptionText
 {
@@ -40,6 +41,10 @@ internal static class TopicDescriptionText
         }
 
         table.WriteTo(writer);
+        foreach (PartitionDescription p in topic.Partitions.Where(p => p.StorageFailure is not null))
+        {
+            writer.WriteLine($"Partition {p.Partition}: the log on node '{p.Leader}' failed: {p.StorageFailure}");
+        }
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);

@@ -32,7 +32,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
     private readonly ILogger<LogManager> _logger;
     private bool _disposed;
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, string> _failedLogs = new();
+    private readonly ConcurrentDictionary<TopicPartition, FailedLog> _failedLogs = new();
     private readonly System.Collections.Concurrent.ConcurrentDictionary<TopicPartition, Guid> _topicIds = new();
 
     public LogManager(IOptions<OrleansLogOptions> options, TimeProvider timeProvider, ILoggerFactory loggerFactory)
@@ -170,14 +170,47 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
             _topicIds[partition] = topicId;
         }
 
-        _failedLogs.TryRemove(partition, out _);
+        if (_failedLogs.TryGetValue(partition, out FailedLog? failure))
+        {
+            // Reopened (recovered from disk): reported until a write succeeds, the proof that the disk is usable.
+            _failedLogs[partition] = failure with { ReopenedAtEndOffset = log.LogEndOffset };
+        }
 
         LogOpened(_logger, partition.ToString(), log.LogStartOffset, log.LogEndOffset, log.LastRecovery.ToString(), created.ProducerStateLoad.SnapshotOffset, created.ProducerStateLoad.BatchesReplayed);
         return created;
     }
 
-    /// <summary>Partitions whose log failed on this node (a write or fsync error), with why; gone once reopened.</summary>
-    public IReadOnlyDictionary<TopicPartition, string> FailedLogs => _failedLogs;
+    /// <summary>
+    /// Partitions whose log failed on this node (a write or fsync error), with why, when and what state the
+    /// copy is in; each is reported until a write succeeds on its reopened log.
+    /// </summary>
+    public IReadOnlyDictionary<TopicPartition, string> FailedLogs
+    {
+        get
+        {
+            var failed = new Dictionary<TopicPartition, string>();
+            foreach ((TopicPartition partition, FailedLog failure) in _failedLogs)
+            {
+                bool open = _partitions.TryGetValue(partition, out Partition? copy);
+                if (open && failure.ReopenedAtEndOffset is { } end && !copy!.Log.IsFailed && copy.Log.LogEndOffset > end)
+                {
+                    // A write succeeded on the reopened log: the disk is usable again.
+                    _failedLogs.TryRemove(KeyValuePair.Create(partition, failure));
+                    continue;
+                }
+
+                string state = open && failure.ReopenedAtEndOffset is not null
+                    ? "reopened, serving reads; no write has succeeded since"
+                    : "closed; reopened by the next call to the partition on this node";
+                failed[partition] = $"{failure.Reason} (failed at {failure.At:yyyy-MM-ddTHH:mm:ssZ}; {state})";
+            }
+
+            return failed;
+        }
+    }
+
+    /// <summary>Why the copy of <paramref name="partition"/> failed here, while no write has succeeded on it since; else null.</summary>
+    public string? FailureOf(TopicPartition partition) => _failedLogs.IsEmpty ? null : FailedLogs.GetValueOrDefault(partition);
 
     /// <summary>
     /// The copy of <paramref name="partition"/> failed (Kafka's offline log directory, for one log): it is
@@ -187,7 +220,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
     /// </summary>
     public void ReportFailed(TopicPartition partition, Partition failed, string reason)
     {
-        _failedLogs[partition] = reason;
+        _failedLogs[partition] = new FailedLog(reason, _timeProvider.GetUtcNow(), null);
         lock (_openLock)
         {
             if (_partitions.TryGetValue(partition, out Partition? open) && ReferenceEquals(open, failed))
@@ -280,6 +313,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
                 }
             }
 
+            _failedLogs.TryRemove(partition, out _);
             LogDeleted(_logger, partition.ToString());
         }
     }
@@ -356,4 +390,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
             LogCloseFailed(_logger, ex, partition.ToString());
         }
     }
+
+    /// <summary>A log that failed here: why, when, and the log end at which it was reopened (null while closed).</summary>
+    private sealed record FailedLog(string Reason, DateTimeOffset At, long? ReopenedAtEndOffset);
 }

@@ -229,13 +229,14 @@ internal sealed partial class PartitionGrain(
             PartitionReplicationState stored = replicationState.State;
             IReadOnlyList<string> isr = stored.IsInitialized ? stored.Isr : [];
             return new PartitionDescription(
-                _id.Partition, _standInFor ?? stored.Leader ?? string.Empty, replicas, isr, stored.LeaderEpoch, -1, -1, -1, 0, _unavailableError, stored.TargetReplicas);
+                _id.Partition, _standInFor ?? stored.Leader ?? string.Empty, replicas, isr, stored.LeaderEpoch, -1, -1, -1, 0, _unavailableError, stored.TargetReplicas,
+                _standInFor is null ? logs.FailureOf(_id) : null);
         }
 
         PartitionLog log = partition.Log;
         return new PartitionDescription(
             _id.Partition, node.NodeId, replicas, partition.Replication?.Isr ?? [node.NodeId], partition.LeaderEpoch,
-            log.LogStartOffset, partition.HighWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None, _stored?.TargetReplicas);
+            log.LogStartOffset, partition.HighWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None, _stored?.TargetReplicas, logs.FailureOf(_id));
     }
 
     public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default)
