@@ -3,6 +3,7 @@ using System.Text;
 using OrleansLog.Cli.Arguments;
 using OrleansLog.Cli.Producing;
 using OrleansLog.Cli.Tests.Support;
+using OrleansLog.Client.Tests;
 using OrleansLog.Client;
 
 namespace OrleansLog.Cli.Tests;

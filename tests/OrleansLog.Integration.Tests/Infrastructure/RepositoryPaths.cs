@@ -33,29 +33,19 @@ internal static class RepositoryPaths
     }
 
     /// <summary>The broker with the stream test grains (tests/OrleansLog.Streaming.TestSilo), built like this test assembly.</summary>
-    public static string StreamTestSiloAssembly
-    {
-        get
-        {
-            string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-            string path = Path.Combine(Root, "tests", "OrleansLog.Streaming.TestSilo", "bin", configuration, "net10.0", "OrleansLog.Streaming.TestSilo.dll");
-            return File.Exists(path)
-                ? path
-                : throw new FileNotFoundException($"The stream test silo is not built at {path}; build the solution first.", path);
-        }
-    }
+    public static string StreamTestSiloAssembly => Built("tests/OrleansLog.Streaming.TestSilo", "OrleansLog.Streaming.TestSilo.dll", "the stream test silo");
 
     /// <summary>The <c>olog</c> command-line tool, built like this test assembly.</summary>
-    public static string OlogAssembly
+    public static string OlogAssembly => Built("src/OrleansLog.Cli", "olog.dll", "olog");
+
+    /// <summary>An assembly of the solution, built in the same configuration as this test assembly.</summary>
+    private static string Built(string project, string assembly, string what)
     {
-        get
-        {
-            string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
-            string path = Path.Combine(Root, "src", "OrleansLog.Cli", "bin", configuration, "net10.0", "olog.dll");
-            return File.Exists(path)
-                ? path
-                : throw new FileNotFoundException($"olog is not built at {path}; build the solution first.", path);
-        }
+        string configuration = AppContext.BaseDirectory.Contains("/Debug/", StringComparison.Ordinal) ? "Debug" : "Release";
+        string path = Path.Combine(Root, project, "bin", configuration, "net10.0", assembly);
+        return File.Exists(path)
+            ? path
+            : throw new FileNotFoundException($"{what} is not built at {path}; build the solution first.", path);
     }
 
     /// <summary>Above the test assembly, or (for builds with their own artifacts path) the one <c>OLOG_REPO_ROOT</c> names.</summary>
