@@ -232,6 +232,8 @@ internal sealed class LogSegment
     {
         OffsetIndex.Reset();
         TimeIndex.Reset();
+        OffsetIndex.DeferWrites = true;
+        TimeIndex.DeferWrites = true;
         BytesSinceLastIndexEntry = 0;
         _trackedMaxTimestamp = -1;
         _offsetOfMaxTimestamp = BaseOffset;
@@ -246,7 +248,11 @@ internal sealed class LogSegment
     public void RebuildBatch(long position, in RecordBatchHeader header, int indexIntervalBytes) =>
         TrackBatch(position, header.LastOffset, header.MaxTimestamp, header.SizeInBytes, indexIntervalBytes);
 
-    /// <summary>Cuts the .log at <paramref name="validSize"/> when it is longer and publishes the rebuilt state.</summary>
+    /// <summary>
+    /// Cuts the .log at <paramref name="validSize"/> when it is longer, publishes the rebuilt state, and writes
+    /// the rebuilt index entries. When that write fails (a full disk) the state is published all the same and
+    /// the entries stay in memory for the next write-out.
+    /// </summary>
     public void CompleteRebuild(long validSize, long nextOffset)
     {
         if (Log.Length != validSize)
@@ -256,6 +262,8 @@ internal sealed class LogSegment
 
         Volatile.Write(ref _size, validSize);
         Volatile.Write(ref _nextOffset, nextOffset);
+        OffsetIndex.DeferWrites = false;
+        TimeIndex.DeferWrites = false;
         OffsetIndex.WritePending();
         TimeIndex.WritePending();
     }

@@ -10,6 +10,9 @@ public sealed partial class PartitionLog
     /// <summary>Recovery reads segments 1 MiB at a time and checks CRCs in the buffer.</summary>
     private const int RecoveryBufferBytes = 1 << 20;
 
+    /// <summary>ENOSPC, as .NET reports it on Linux (the errno in <see cref="Exception.HResult"/>).</summary>
+    private const int NoSpaceLeftOnDevice = 28;
+
     private const int TailCheckBufferBytes = 64 * 1024;
 
     private void Load()
@@ -143,8 +146,10 @@ public sealed partial class PartitionLog
         // Closed segments that were rebuilt get their final time-index entry and are fsynced now; the
         // commit scheduler only walks back from the active segment to the first synced closed one.
         // A full disk does not stop the log from opening: what could not be written now stays unsynced (or
-        // dirty, below) and the next flush writes it, while the log serves what it holds.
-        string? deferred = null;
+        // dirty, below) and the next flush writes it, while the log serves what it holds. Any other I/O
+        // error (EIO) still fails the open: after a failed fsync the kernel may have dropped the dirty pages,
+        // and a later fsync's success would prove nothing.
+        string? deferred = outcome.WriteDeferred;
         for (int i = 0; i < segments.Count - 1; i++)
         {
             LogSegment segment = segments[i];
@@ -160,7 +165,7 @@ public sealed partial class PartitionLog
                     segment.SyncedSize = segment.Size;
                     segment.IndexesSynced = true;
                 }
-                catch (IOException ex)
+                catch (IOException ex) when (ex.HResult == NoSpaceLeftOnDevice)
                 {
                     deferred ??= ex.Message;
                 }
@@ -201,7 +206,7 @@ public sealed partial class PartitionLog
                 {
                     SyncCore(full: true);
                 }
-                catch (IOException ex)
+                catch (IOException ex) when (ex.HResult == NoSpaceLeftOnDevice)
                 {
                     // The recovery point did not move, so a crash now rescans what this open repaired.
                     Interlocked.Exchange(ref _epochCheckpointDirty, 1);
@@ -434,9 +439,16 @@ public sealed partial class PartitionLog
                 outcome.RecordCut(segment.LogPath, validSize, expected, fileLength - validSize, reason);
             }
 
-            segment.CompleteRebuild(validSize, expected);
             segment.SyncedSize = 0;
             segment.IndexesSynced = false;
+            try
+            {
+                segment.CompleteRebuild(validSize, expected);
+            }
+            catch (IOException ex) when (ex.HResult == NoSpaceLeftOnDevice)
+            {
+                outcome.WriteDeferred ??= ex.Message;
+            }
         }
         finally
         {
@@ -574,6 +586,9 @@ public sealed partial class PartitionLog
     {
         public int SegmentsScanned;
         public long BytesScanned;
+
+        /// <summary>Why rebuilt index entries could not be written yet (a full disk), if they could not.</summary>
+        public string? WriteDeferred;
 
         /// <summary>Some bytes were cut; the Cut* fields describe the first cut.</summary>
         public bool Truncated;

@@ -12,8 +12,8 @@ internal abstract class SparseIndex : IDisposable
 
     private readonly ILogFile _file;
     private readonly int _entrySize;
-    private readonly int _pendingCapacity;
-    private readonly byte[] _pending;
+    private int _pendingCapacity;
+    private byte[] _pending;
     private int _pendingCount;
     private int _writtenCount;
 
@@ -62,11 +62,26 @@ internal abstract class SparseIndex : IDisposable
     /// <summary>Where the next entry's bytes go; call <see cref="QueuePendingSlot"/> once they are there.</summary>
     protected Span<byte> PendingSlot() => _pending.AsSpan(_pendingCount * _entrySize, _entrySize);
 
+    /// <summary>
+    /// While set, entries stay in memory when the pending buffer fills (it grows) instead of being written:
+    /// recovery rebuilds a segment's indexes before it knows the disk can take them, and a full disk must not
+    /// stop a log from opening. <see cref="WritePending"/> writes them.
+    /// </summary>
+    public bool DeferWrites { get; set; }
+
     protected void QueuePendingSlot()
     {
         if (++_pendingCount == _pendingCapacity)
         {
-            WritePending();
+            if (DeferWrites)
+            {
+                _pendingCapacity *= 2;
+                Array.Resize(ref _pending, _pendingCapacity * _entrySize);
+            }
+            else
+            {
+                WritePending();
+            }
         }
     }
 

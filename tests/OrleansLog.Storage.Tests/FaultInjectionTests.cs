@@ -6,7 +6,8 @@ namespace OrleansLog.Storage.Tests;
 /// <summary>
 /// Protects sticky failure: after a failed write, a failed fsync or a full disk the log refuses every
 /// append, read and flush with KafkaStorageError naming the original cause (a failed fsync is never
-/// retried), and reopening recovers every acknowledged batch and cuts any torn partial write.
+/// retried), and reopening recovers every acknowledged batch and cuts any torn partial write — on a full disk
+/// too (what recovery repaired is written once space is back), but not while fsyncs fail.
 /// </summary>
 public sealed class FaultInjectionTests
 {
@@ -161,6 +162,52 @@ public sealed class FaultInjectionTests
         Assert.Contains(cause, read.Message, StringComparison.Ordinal);
         KafkaStorageException flush = Assert.Throws<KafkaStorageException>(() => { _ = log.FlushAsync(TestContext.Current.CancellationToken); });
         Assert.Contains(cause, flush.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFailedLog_ReopensOnAFullDisk_ServingItsRecords_AndWritesOnceSpaceIsBack()
+    {
+        using var harness = new LogHarness();
+        var fileSystem = new FaultInjectingFileSystem { AppliesTo = _ => true };
+        harness.FileSystem = fileSystem;
+        PartitionLog log = harness.Open();
+        for (int i = 0; i < 5; i++)
+        {
+            await harness.AppendAsync(log);
+        }
+
+        // The disk fills up: the append fails, and so does everything recovery would like to write on reopen.
+        fileSystem.DiskFullAfterBytes = fileSystem.BytesWritten;
+        await Assert.ThrowsAsync<KafkaStorageException>(() => harness.AppendAsync(log));
+        log.Close();
+
+        PartitionLog reopened = harness.Open();
+
+        Assert.False(reopened.LastRecovery.WasCleanShutdown);
+        LogHarness.AssertHolds(reopened, harness.Acknowledged);
+        fileSystem.DiskFullAfterBytes = -1;
+        await harness.AppendAsync(reopened);
+        reopened.Close();
+        PartitionLog afterSpaceCameBack = harness.Open();
+        LogHarness.AssertHolds(afterSpaceCameBack, harness.Acknowledged);
+        afterSpaceCameBack.Close();
+    }
+
+    [Fact]
+    public async Task AFailedLog_DoesNotReopen_WhileItsFsyncsFail()
+    {
+        using var harness = new LogHarness();
+        var fileSystem = new FaultInjectingFileSystem { AppliesTo = _ => true };
+        harness.FileSystem = fileSystem;
+        PartitionLog log = harness.Open();
+        await harness.AppendAsync(log);
+        fileSystem.FailFlush = true;
+        await Assert.ThrowsAsync<KafkaStorageException>(() => log.FlushAsync(TestContext.Current.CancellationToken));
+        log.Close();
+
+        // After a failed fsync the kernel may have dropped the dirty pages: opening must not pretend otherwise.
+        KafkaStorageException reopen = Assert.Throws<KafkaStorageException>(() => harness.Open());
+        Assert.Contains("Injected fsync failure", reopen.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -96,8 +96,9 @@ internal sealed class FaultInjectingFileSystem : ILogFileSystem
                         Interlocked.Add(ref owner._bytesWritten, partial);
                     }
 
+                    // HResult 28: ENOSPC as .NET reports it on Linux.
                     throw new IOException(
-                        $"No space left on device (ENOSPC, injected): wrote {partial} of {buffer.Length} bytes to '{Path}'.");
+                        $"No space left on device (ENOSPC, injected): wrote {partial} of {buffer.Length} bytes to '{Path}'.", 28);
                 }
             }
 
