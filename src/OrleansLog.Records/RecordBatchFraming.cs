@@ -4,8 +4,9 @@ namespace OrleansLog.Records;
 /// <summary>
 /// The frame checks every walk over record batches shares (length, magic, lastOffsetDelta; the CRC-32C where
 /// asked): the log's recovery and reads (<c>BatchScanner</c>, over a file), a follower's check of what its
-/// leader sent and the clients' fetch parsing (<see cref="RecordBatchFrames"/>, over a buffer). The full
-/// record validator (<see cref="RecordBatchValidator"/>) runs once, on the produce path.
+/// leader sent and the clients' fetch parsing (<see cref="RecordBatchFrames"/>, over a buffer), and the
+/// produce path's validator (<see cref="RecordBatchValidator"/>, over the one batch it gets, before it checks
+/// the CRC, the codec and every record).
 /// </summary>
 public static class RecordBatchFraming
 {

@@ -34,13 +34,13 @@ public static class RecordBatchValidator
     /// </summary>
     public static BatchValidationResult ValidateFraming(ReadOnlySpan<byte> batch)
     {
-        if (!TryCheckLength(batch, out RecordBatchHeader header, out BatchValidationResult failure)
-            || !TryCheckMagicAndCrc(batch, header, out failure))
+        if (!TryCheckFrame(batch, out RecordBatchHeader header, out BatchFrameStatus frame, out BatchValidationResult failure)
+            || !TryCheckMagicAndCrc(batch, header, frame, out failure))
         {
             return failure;
         }
 
-        if (header.LastOffsetDelta < 0)
+        if (frame == BatchFrameStatus.NegativeLastOffsetDelta)
         {
             return BatchValidationResult.Invalid(
                 ErrorCode.CorruptMessage, $"lastOffsetDelta expected >= 0, actual {header.LastOffsetDelta}", batch.Length, header);
@@ -60,7 +60,7 @@ public static class RecordBatchValidator
     /// </summary>
     public static BatchValidationResult Validate(ReadOnlySpan<byte> batch, int maxBatchBytes, bool allowControlBatch = false)
     {
-        if (!TryCheckLength(batch, out RecordBatchHeader header, out BatchValidationResult failure))
+        if (!TryCheckFrame(batch, out RecordBatchHeader header, out BatchFrameStatus frame, out BatchValidationResult failure))
         {
             return failure;
         }
@@ -71,7 +71,7 @@ public static class RecordBatchValidator
                 ErrorCode.MessageTooLarge, $"batch size expected at most {maxBatchBytes} bytes, actual {batch.Length}", batch.Length, header);
         }
 
-        if (!TryCheckMagicAndCrc(batch, header, out failure))
+        if (!TryCheckMagicAndCrc(batch, header, frame, out failure))
         {
             return failure;
         }
@@ -135,12 +135,12 @@ public static class RecordBatchValidator
     /// </summary>
     internal static BatchValidationResult ValidateLengthAndMagic(ReadOnlySpan<byte> batch)
     {
-        if (!TryCheckLength(batch, out RecordBatchHeader header, out BatchValidationResult failure))
+        if (!TryCheckFrame(batch, out RecordBatchHeader header, out BatchFrameStatus frame, out BatchValidationResult failure))
         {
             return failure;
         }
 
-        if (header.Magic != RecordBatchLayout.CurrentMagic)
+        if (frame == BatchFrameStatus.InvalidMagic)
         {
             return MagicMismatch(header, batch.Length);
         }
@@ -148,9 +148,17 @@ public static class RecordBatchValidator
         return BatchValidationResult.Valid(header);
     }
 
-    private static bool TryCheckLength(ReadOnlySpan<byte> batch, out RecordBatchHeader header, out BatchValidationResult failure)
+    /// <summary>
+    /// The frame checks every batch walk shares (<see cref="RecordBatchFraming.CheckHeader"/>), for a buffer
+    /// that must hold exactly one batch: what is left to decide after it (<paramref name="frame"/>) is only
+    /// <see cref="BatchFrameStatus.Valid"/>, <see cref="BatchFrameStatus.InvalidMagic"/> or
+    /// <see cref="BatchFrameStatus.NegativeLastOffsetDelta"/>, in the order the callers report them.
+    /// </summary>
+    private static bool TryCheckFrame(
+        ReadOnlySpan<byte> batch, out RecordBatchHeader header, out BatchFrameStatus frame, out BatchValidationResult failure)
     {
         header = default;
+        frame = default;
         if (batch.Length < RecordBatchLayout.HeaderSize)
         {
             failure = BatchValidationResult.Invalid(
@@ -158,9 +166,11 @@ public static class RecordBatchValidator
             return false;
         }
 
+        frame = RecordBatchFraming.CheckHeader(batch, batch.Length, out long size);
         header = RecordBatchHeader.Read(batch);
-        if ((long)header.BatchLength + RecordBatchLayout.LogOverhead != batch.Length)
+        if (size != batch.Length)
         {
+            // Too short a batchLength, or one past the buffer (or short of its end): not exactly one batch.
             failure = BatchValidationResult.Invalid(
                 ErrorCode.CorruptMessage,
                 $"batchLength expected {batch.Length - RecordBatchLayout.LogOverhead} (buffer length - {RecordBatchLayout.LogOverhead}), actual {header.BatchLength}",
@@ -173,9 +183,9 @@ public static class RecordBatchValidator
         return true;
     }
 
-    private static bool TryCheckMagicAndCrc(ReadOnlySpan<byte> batch, RecordBatchHeader header, out BatchValidationResult failure)
+    private static bool TryCheckMagicAndCrc(ReadOnlySpan<byte> batch, RecordBatchHeader header, BatchFrameStatus frame, out BatchValidationResult failure)
     {
-        if (header.Magic != RecordBatchLayout.CurrentMagic)
+        if (frame == BatchFrameStatus.InvalidMagic)
         {
             failure = MagicMismatch(header, batch.Length);
             return false;
