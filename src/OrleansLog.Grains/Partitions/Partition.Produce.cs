@@ -8,8 +8,13 @@ namespace OrleansLog.Grains.Partitions;
 /// <summary>The leader's produce path: validate, dedupe, append, wait for the fsync and the in-sync replicas.</summary>
 internal sealed partial class Partition
 {
-    /// <summary>How long a batch that overtook an earlier one of its producer waits for it.</summary>
-    private static readonly TimeSpan OvertakenBatchWait = TimeSpan.FromSeconds(2);
+    /// <summary>
+    /// How long a batch that overtook an earlier one of its producer waits for it: long enough for calls
+    /// Orleans delivered out of order, and well within the producer's default request timeout (2 s), so that
+    /// when the earlier batch never comes (refused for good) the producer gets a definite OutOfOrderSequence
+    /// it can act on rather than a timeout of unknown outcome.
+    /// </summary>
+    private static readonly TimeSpan OvertakenBatchWait = TimeSpan.FromSeconds(1);
 
     private int _overtakenBatches;
 

@@ -110,6 +110,26 @@ public sealed class PartitionLeaderTests : IDisposable
     }
 
     [Fact]
+    public async Task ABatchAheadOfOneThatNeverComes_IsAnsweredOutOfOrder_WellWithinTheClientsRequestTimeout()
+    {
+        Partition leader = _bed.Lead("A", 1, ["A"]);
+        Assert.True((await leader.AppendAsync(PartitionTestBed.Batch("a", producerId: 7), Acks.Leader, Token)).IsSuccess);
+
+        // Sequence 1 was refused for good (too large, say); sequence 2 had been sent behind it.
+        Task<AppendResult> ahead = leader.AppendAsync(PartitionTestBed.Batch("c", producerId: 7, baseSequence: 2), Acks.Leader, Token);
+        _bed.Time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.False(ahead.IsCompleted, "a batch that may only have overtaken its predecessor waits for it a moment");
+
+        // Answered while the producer still waits (its default request timeout is 2 s): a definite answer it
+        // retries behind the gap, not a timeout of unknown outcome.
+        _bed.Time.Advance(TimeSpan.FromMilliseconds(1000));
+        AppendResult answer = await ahead.WaitAsync(TimeSpan.FromSeconds(10), Token);
+
+        Assert.Equal(ErrorCode.OutOfOrderSequenceNumber, answer.Error);
+        Assert.Equal(1, leader.Log.LogEndOffset);
+    }
+
+    [Fact]
     public async Task AcksAll_BelowMinInsyncReplicas_IsRefusedBeforeAnythingIsAppended()
     {
         Partition leader = _bed.Lead("A", 1, ThreeNodes, isr: ["A"]);
