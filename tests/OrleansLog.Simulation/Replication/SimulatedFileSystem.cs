@@ -246,7 +246,8 @@ internal sealed class SimulatedFileSystem : ILogFileSystem
             {
                 int landed = buffer.Length / 2;
                 node.Write(buffer[..landed], position);
-                throw new IOException($"No space left on device (ENOSPC, simulated): wrote {landed} of {buffer.Length} bytes to '{Path}'.");
+                // HResult 28: ENOSPC as .NET reports it on Linux, so the log treats it as a full disk.
+                throw new IOException($"No space left on device (ENOSPC, simulated): wrote {landed} of {buffer.Length} bytes to '{Path}'.", 28);
             }
 
             node.Write(buffer, position);
