@@ -458,7 +458,8 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
 
     /// <summary>
     /// The next record (or with <paramref name="wholeFetch"/> the rest of the next fetch, as a lease) to hand
-    /// out, round-robin over partitions one fetch result at a time; throws a partition's pending error first.
+    /// out, round-robin over partitions one fetch result at a time; throws a partition's pending error once the
+    /// records fetched before it were handed out.
     /// </summary>
     private object? TakeLocked(bool wholeFetch, out bool drainedFetch)
     {
@@ -466,16 +467,25 @@ public sealed partial class OrleansLogConsumer : IConsumer, IMembershipHost
         int count = _order.Count;
         if (_mayHaveErrors)
         {
+            bool waiting = false;
             foreach (AssignedPartition partition in _order)
             {
                 if (partition.Error is { } error)
                 {
+                    if (partition.Buffered.Count > 0 && !partition.Paused)
+                    {
+                        // The error happened at the fetch position, after the records already fetched: those
+                        // come first (Kafka's consumer, too, raises it when the position reaches it).
+                        waiting = true;
+                        continue;
+                    }
+
                     partition.Error = null;
                     throw error;
                 }
             }
 
-            _mayHaveErrors = false;
+            _mayHaveErrors = waiting;
         }
 
         for (int i = 0; i < count; i++)
