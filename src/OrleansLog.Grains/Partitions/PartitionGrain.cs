@@ -23,8 +23,9 @@ namespace OrleansLog.Grains.Partitions;
 /// <see cref="LeaderElection"/> picks from the persisted replication record and is
 /// <see cref="ImmovableAttribute">immovable</see>. On activation it takes office by writing a new leader
 /// epoch with the record's ETag before it serves anything; activated anywhere else it is a stand-in that
-/// serves nothing and moves to the chosen node. Replication (<c>PartitionGrain.Replication.cs</c>):
-/// persisting ISR changes, the periodic check, hand-over; reassignment (<c>PartitionGrain.Reassignment.cs</c>).</para>
+/// serves nothing and moves to the chosen node. Once in office, the term's duties that change the
+/// replication record — ISR changes, the periodic check, hand-over, reassignment — are
+/// <see cref="LeaderTerm"/>'s; the grain runs its timer and carries out the grain calls it asks for.</para>
 /// </summary>
 [Reentrant]
 [PartitionPlacement]
@@ -40,12 +41,13 @@ internal sealed partial class PartitionGrain(
     ILogger<PartitionGrain> logger) : Grain, IPartitionGrain, IPartitionLeaderGrain
 {
     private TopicPartition _id;
+    private ReplicationRecordStore _records = null!;
     private TopicConfig _config = TopicConfig.Default;
     private Guid _topicId;
 
-    /// <summary>This node's copy while this activation leads it; null otherwise.</summary>
-    private Partition? _leading;
-    private Task<Partition?>? _opening;
+    /// <summary>This activation's term in office while it leads; null otherwise.</summary>
+    private LeaderTerm? _term;
+    private Task<LeaderTerm?>? _opening;
     private string _unavailableReason = "not activated";
     private ErrorCode _unavailableError = ErrorCode.UnknownTopicOrPartition;
 
@@ -58,6 +60,7 @@ internal sealed partial class PartitionGrain(
     {
         _activatedAt = timeProvider.GetTimestamp();
         _id = TopicPartition.ParseGrainKey(this.GetPrimaryKeyString());
+        _records = new ReplicationRecordStore(replicationState, _id.ToString(), logger);
         return LeadingAsync(cancellationToken);
     }
 
@@ -68,17 +71,17 @@ internal sealed partial class PartitionGrain(
     /// call timeouts, not by the caller that started it: a caller that gives up must not fail the others
     /// waiting on the same attempt with its cancellation.
     /// </summary>
-    private Task<Partition?> LeadingAsync(CancellationToken cancellationToken)
+    private Task<LeaderTerm?> LeadingAsync(CancellationToken cancellationToken)
     {
-        if (_leading is not null)
+        if (_term is not null)
         {
-            return Task.FromResult<Partition?>(_leading);
+            return Task.FromResult<LeaderTerm?>(_term);
         }
 
         return (_opening ??= TakeOfficeOrStandInAsync(CancellationToken.None)).WaitAsync(cancellationToken);
     }
 
-    private async Task<Partition?> TakeOfficeOrStandInAsync(CancellationToken cancellationToken)
+    private async Task<LeaderTerm?> TakeOfficeOrStandInAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -115,7 +118,7 @@ internal sealed partial class PartitionGrain(
     }
 
     /// <summary>A partition not bound to nodes (created before assignments existed) leads where it activates, alone.</summary>
-    private async Task<Partition?> LeadUnboundAsync(CancellationToken cancellationToken)
+    private async Task<LeaderTerm?> LeadUnboundAsync(CancellationToken cancellationToken)
     {
         Partition? partition = await OpenLocalAsync(cancellationToken);
         if (partition is null)
@@ -124,9 +127,7 @@ internal sealed partial class PartitionGrain(
         }
 
         int epoch = Math.Max(0, partition.Log.LeaderEpochCache.LatestEpoch);
-        partition.BecomeLeader(new LeaderAndIsr(node.NodeId, epoch, [node.NodeId], [node.NodeId], 0), this);
-        StartServing(partition);
-        return partition;
+        return StartServing(partition, new LeaderAndIsr(node.NodeId, epoch, [node.NodeId], [node.NodeId], 0), stored: null);
     }
 
     private async Task<Partition?> OpenLocalAsync(CancellationToken cancellationToken)
@@ -144,9 +145,12 @@ internal sealed partial class PartitionGrain(
         }
     }
 
-    /// <summary>The copy is this activation's to serve: retention runs, and callers may come.</summary>
-    private void StartServing(Partition partition)
+    /// <summary>The copy is this activation's to lead under <paramref name="record"/>: retention runs, and callers may come.</summary>
+    private LeaderTerm StartServing(Partition partition, LeaderAndIsr record, PartitionReplicationState? stored)
     {
+        var term = new LeaderTerm(
+            partition, record, stored, stored is null ? null : _records, node.NodeId, IsAlive, this,
+            new LeaderTermSettings(options.Value.AutoLeaderRebalance, options.Value.PreferredLeaderDelay), timeProvider, logger);
         TimeSpan interval = options.Value.RetentionCheckInterval;
         _retentionTimer?.Dispose();
         _retentionTimer = this.RegisterGrainTimer(
@@ -154,7 +158,13 @@ internal sealed partial class PartitionGrain(
             this,
             new GrainTimerCreationOptions(interval, interval) { KeepAlive = true, Interleave = false });
         LogActivated(logger, _id.ToString(), partition.Log.LogStartOffset, partition.Log.LogEndOffset, partition.ProducerCount);
-        _leading = partition;
+        _term = term;
+        if (term.NeedsReplicationChecks)
+        {
+            StartReplicationTimer();
+        }
+
+        return term;
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
@@ -162,9 +172,9 @@ internal sealed partial class PartitionGrain(
         _standInTimer?.Dispose();
         _retentionTimer?.Dispose();
         _replicationTimer?.Dispose();
-        if (_leading is { } partition)
+        if (_term is { } term)
         {
-            partition.Resign(ErrorCode.NotLeaderOrFollower, $"{_id}: the leader on node '{node.NodeId}' is deactivating; retry");
+            term.Close(ErrorCode.NotLeaderOrFollower, $"the leader on node '{node.NodeId}' is deactivating; retry");
 
             // A follower on this node may take the copy over; only an unreplicated one is closed here.
             if (CurrentReplicas.Count <= 1)
@@ -172,7 +182,7 @@ internal sealed partial class PartitionGrain(
                 logs.Close(_id);
             }
 
-            _leading = null;
+            _term = null;
         }
 
         return Task.CompletedTask;
@@ -180,15 +190,15 @@ internal sealed partial class PartitionGrain(
 
     public async Task<AppendResult> AppendAsync(RecordBatchPayload batch, Acks acks, CancellationToken cancellationToken = default)
     {
-        if ((_leading ?? await LeadingAsync(cancellationToken)) is not { } partition)
+        if ((_term ?? await LeadingAsync(cancellationToken)) is not { } term)
         {
             return AppendResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
         }
 
-        AppendResult result = await partition.AppendAsync(batch.Bytes, acks, cancellationToken);
+        AppendResult result = await term.Partition.AppendAsync(batch.Bytes, acks, cancellationToken);
         if (result.Error == ErrorCode.KafkaStorageError)
         {
-            await LeaveAfterStorageFailureAsync(partition, result.Message ?? "storage error");
+            await term.LeaveAfterStorageFailureAsync(result.Message ?? "storage error");
         }
 
         return result;
@@ -196,37 +206,63 @@ internal sealed partial class PartitionGrain(
 
     public async Task<FetchResult> FetchAsync(FetchRequest request, CancellationToken cancellationToken = default)
     {
-        if ((_leading ?? await LeadingAsync(cancellationToken)) is not { } partition)
+        if ((_term ?? await LeadingAsync(cancellationToken)) is not { } term)
         {
             return FetchResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
         }
 
-        FetchResult result = await partition.FetchAsync(request, cancellationToken);
+        FetchResult result = await term.Partition.FetchAsync(request, cancellationToken);
         if (result.Error == ErrorCode.KafkaStorageError)
         {
-            await LeaveAfterStorageFailureAsync(partition, result.Message ?? "storage error");
+            await term.LeaveAfterStorageFailureAsync(result.Message ?? "storage error");
         }
 
         return result;
     }
 
     public async Task<ListOffsetsResult> ListOffsetsAsync(long timestamp, CancellationToken cancellationToken = default) =>
-        (_leading ?? await LeadingAsync(cancellationToken)) is { } partition
-            ? partition.ListOffsets(timestamp)
+        (_term ?? await LeadingAsync(cancellationToken)) is { } term
+            ? term.Partition.ListOffsets(timestamp)
             : new ListOffsetsResult(_unavailableError, -1, -1, $"{_id}: {_unavailableReason}");
 
     public async Task<AdminResult> DeleteRecordsBeforeAsync(long offset, CancellationToken cancellationToken = default) =>
-        (_leading ?? await LeadingAsync(cancellationToken)) is { } partition
-            ? partition.DeleteRecordsBefore(offset)
+        (_term ?? await LeadingAsync(cancellationToken)) is { } term
+            ? term.Partition.DeleteRecordsBefore(offset)
             : AdminResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+
+    public async Task<ReplicaFetchResult> ReplicaFetchAsync(ReplicaFetchRequest request, CancellationToken cancellationToken = default) =>
+        (_term ?? await LeadingAsync(cancellationToken)) is { } term
+            ? await term.Partition.ReplicaFetchAsync(request, cancellationToken)
+            : ReplicaFetchResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+
+    public async Task<EpochEndOffsetResult> OffsetForLeaderEpochAsync(string nodeId, int currentLeaderEpoch, int requestedEpoch, CancellationToken cancellationToken = default) =>
+        (_term ?? await LeadingAsync(cancellationToken)) is { } term
+            ? term.Partition.OffsetForLeaderEpoch(nodeId, currentLeaderEpoch, requestedEpoch)
+            : new EpochEndOffsetResult(_unavailableError, $"{_id}: {_unavailableReason}", -1, -1, -1);
+
+    public async Task<AdminResult> ReassignAsync(IReadOnlyList<string> replicas, CancellationToken cancellationToken = default)
+    {
+        if ((_term ?? await LeadingAsync(cancellationToken)) is not { } term)
+        {
+            return AdminResult.Failure(_unavailableError, $"{_id}: {_unavailableReason}");
+        }
+
+        AdminResult result = await term.ReassignAsync(replicas, cancellationToken);
+        if (result.Error == ErrorCode.None && ReferenceEquals(_term, term))
+        {
+            StartReplicationTimer();
+        }
+
+        return result;
+    }
 
     public async Task<PartitionDescription> DescribeAsync(CancellationToken cancellationToken = default)
     {
-        Partition? partition = _leading ?? await LeadingAsync(cancellationToken);
+        Partition? partition = (_term ?? await LeadingAsync(cancellationToken))?.Partition;
         IReadOnlyList<string> replicas = CurrentReplicas.Count > 0 ? CurrentReplicas : [node.NodeId];
         if (partition is null)
         {
-            PartitionReplicationState stored = replicationState.State;
+            PartitionReplicationState stored = _records.Current;
             IReadOnlyList<string> isr = stored.IsInitialized ? stored.Isr : [];
             return new PartitionDescription(
                 _id.Partition, _standInFor ?? stored.Leader ?? string.Empty, replicas, isr, stored.LeaderEpoch, -1, -1, -1, 0, _unavailableError, stored.TargetReplicas,
@@ -236,13 +272,13 @@ internal sealed partial class PartitionGrain(
         PartitionLog log = partition.Log;
         return new PartitionDescription(
             _id.Partition, node.NodeId, replicas, partition.Replication?.Isr ?? [node.NodeId], partition.LeaderEpoch,
-            log.LogStartOffset, partition.HighWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None, _stored?.TargetReplicas, logs.FailureOf(_id));
+            log.LogStartOffset, partition.HighWatermark, log.LogEndOffset, log.SizeInBytes, ErrorCode.None, _term?.Stored?.TargetReplicas, logs.FailureOf(_id));
     }
 
     public Task ApplyConfigAsync(TopicConfig config, CancellationToken cancellationToken = default)
     {
         _config = config;
-        _leading?.Reconfigure(config);
+        _term?.Partition.Reconfigure(config);
         return Task.CompletedTask;
     }
 
@@ -253,8 +289,8 @@ internal sealed partial class PartitionGrain(
         _replicationTimer?.Dispose();
         _replicationTimer = null;
         IReadOnlyList<string> replicas = CurrentReplicas;
-        _leading?.Resign(ErrorCode.UnknownTopicOrPartition, $"topic '{_id.Topic}' was deleted");
-        _leading = null;
+        _term?.Close(ErrorCode.UnknownTopicOrPartition, $"topic '{_id.Topic}' was deleted");
+        _term = null;
         _unavailableError = ErrorCode.UnknownTopicOrPartition;
         _unavailableReason = $"topic '{_id.Topic}' was deleted";
         if (replicas.Count == 0 ? _standInFor is null : replicas.Contains(node.NodeId))
@@ -273,17 +309,12 @@ internal sealed partial class PartitionGrain(
             }
         }
 
-        if (replicationState.State.IsInitialized)
-        {
-            await replicationState.ClearStateAsync(cancellationToken);
-        }
-
-        _stored = null;
+        await _records.ClearAsync(cancellationToken);
     }
 
     private Task EnforceRetention()
     {
-        if (_leading is not { } partition)
+        if (_term?.Partition is not { } partition)
         {
             return Task.CompletedTask;
         }

@@ -11,4 +11,7 @@ internal enum RecordWrite
 
     /// <summary>The store failed: the write may or may not have landed.</summary>
     Unknown,
+
+    /// <summary>Another write came first and the record could not be read back: who won is unknown.</summary>
+    ConflictUnread,
 }

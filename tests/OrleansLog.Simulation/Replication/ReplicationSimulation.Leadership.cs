@@ -111,7 +111,7 @@ internal sealed partial class ReplicationSimulation
         return $"{node.Id} takes office: epoch {next.LeaderEpoch}, ISR [{string.Join(",", next.Isr)}], log end {copy.Log.LogEndOffset}, HW {copy.HighWatermark}";
     }
 
-    /// <summary><c>PartitionGrain.TryWriteRecordAsync</c>, outcome by outcome.</summary>
+    /// <summary><c>ReplicationRecordStore.TryWriteAsync</c> and <c>LeaderTerm</c>'s reaction to it, outcome by outcome.</summary>
     private StoreWriteOutcome TryWriteRecord(SimulatedNode node, PartitionReplicationState next)
     {
         PartitionReplicationState? previous = node.State;
@@ -165,7 +165,7 @@ internal sealed partial class ReplicationSimulation
         return $"{node.Id} leader tick: ISR [{string.Join(",", node.Copy.Replication?.Isr ?? [])}], HW {node.Copy.HighWatermark}; {persisted}";
     }
 
-    /// <summary><c>PartitionGrain.PersistIsrAsync</c>.</summary>
+    /// <summary><c>LeaderTerm.PersistIsrAsync</c>.</summary>
     private string PersistIsr(SimulatedNode node)
     {
         if (!node.Leading || node.Copy!.Replication?.PendingIsrProposal is not { } proposal)
@@ -200,7 +200,7 @@ internal sealed partial class ReplicationSimulation
         return $"ISR [{string.Join(",", proposal.Isr)}] persisted (partition epoch {next.PartitionEpoch})";
     }
 
-    /// <summary><c>PartitionGrain.LeaveAfterStorageFailureAsync</c>: the leading copy's log failed.</summary>
+    /// <summary><c>LeaderTerm.LeaveAfterStorageFailureAsync</c>: the leading copy's log failed.</summary>
     private void LeaveAfterStorageFailure(SimulatedNode node, Partition copy, string reason)
     {
         if (!node.Leading || !ReferenceEquals(node.Copy, copy) || !copy.Log.IsFailed)
@@ -217,7 +217,7 @@ internal sealed partial class ReplicationSimulation
         CloseFailedCopy(node, copy, reason);
     }
 
-    /// <summary><c>PartitionGrain.StepDown</c>: resign; the activation goes away.</summary>
+    /// <summary><c>LeaderTerm.StepDown</c>: resign; the activation goes away.</summary>
     private void StepDown(SimulatedNode node, string reason)
     {
         node.Copy?.Resign(ErrorCode.NotLeaderOrFollower, reason);
