@@ -525,6 +525,13 @@ public sealed partial class OrleansLogProducer : IProducer
             error = new TimeoutException(
                 $"Producing {batch.RecordCount} record(s) to {queue.TopicPartition}: no answer within the request timeout of {_options.RequestTimeout.TotalMilliseconds:0} ms (attempt {attempt})");
         }
+        catch (OperationCanceledException ex)
+        {
+            // Not this producer's timeout: a call inside the cluster on the way (placing the partition while
+            // many activate at once) gave up. As retriable as any request timeout.
+            error = new TimeoutException(
+                $"Producing {batch.RecordCount} record(s) to {queue.TopicPartition}: a call inside the cluster timed out before the leader answered (attempt {attempt})", ex);
+        }
         catch (Exception ex)
         {
             error = ex;

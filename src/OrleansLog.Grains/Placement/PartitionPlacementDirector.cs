@@ -33,9 +33,18 @@ internal sealed partial class PartitionPlacementDirector(
     {
         TopicPartition partition = TopicPartition.ParseGrainKey(target.GrainIdentity.Key.ToString()!);
         TopicMetadata topic;
-        using (CancellationTokenSource bounded = CallTimeouts.Bounded(CancellationToken.None))
+        try
         {
+            using CancellationTokenSource bounded = CallTimeouts.Bounded(CancellationToken.None);
             topic = await grainFactory.GetGrain<ITopicGrain>(partition.Topic).GetMetadataAsync(bounded.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or TimeoutException or OrleansException)
+        {
+            // Failing here fails the caller with an opaque exception; an activation placed here instead asks
+            // the topic again itself, and stands in (retriable answers) or moves if this is not its node.
+            SiloAddress here = PlacementFallback.Choose(target, context);
+            LogTopicUnreachable(logger, partition.ToString(), ex.GetType().Name, ex.Message, here);
+            return here;
         }
 
         IReadOnlyList<string> replicas = topic.ReplicasOf(partition.Partition);
@@ -73,6 +82,9 @@ internal sealed partial class PartitionPlacementDirector(
 
         return state.State ?? new PartitionReplicationState();
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: its topic did not answer placement ({Type}: {Reason}); placing it on {Silo}, where it asks again")]
+    private static partial void LogTopicUnreachable(ILogger logger, string partition, string type, string reason, SiloAddress silo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Partition {Partition}: no node that may lead it is active ({Record}; compatible silos: {Compatible}); placing a stand-in on {Silo}")]
     private static partial void LogNoEligibleNode(ILogger logger, string partition, string record, string compatible, SiloAddress silo);

@@ -168,6 +168,22 @@ public sealed class OrleansLogProducerTests
     }
 
     [Fact]
+    public async Task ACancellationFromInsideTheCluster_IsRetriedLikeATimeout()
+    {
+        // Placing a partition while a thousand activate at once can time out inside the cluster; the call
+        // then fails with a cancellation that is not the producer's own.
+        _cluster.AddTopic("payments", 1);
+        FakePartitionGrain partition = _cluster.Partition("payments", 0);
+        partition.Interceptor = (call, _, apply) => call == 1 ? throw new OperationCanceledException("placement gave up") : apply();
+        await using OrleansLogProducer producer = Producer(FastRetries());
+
+        RecordMetadata metadata = await producer.ProduceAsync("payments", "k", "pay 10", TestContext.Current.CancellationToken).Within("producing through a cancelled placement");
+
+        Assert.Equal(0, metadata.Offset);
+        Assert.Equal(2, partition.AppendCalls);
+    }
+
+    [Fact]
     public async Task ABatchRefusedAsTooLarge_IsSplit_AndOnlyTheRecordTooLargeOnItsOwnFails()
     {
         _cluster.AddTopic("orders", 1);
