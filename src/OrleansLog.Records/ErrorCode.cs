@@ -52,6 +52,8 @@ public enum ErrorCode : short
     KafkaStorageError = 56,
     UnknownProducerId = 59,
     GroupIdNotFound = 69,
+    FetchSessionIdNotFound = 70,
+    InvalidFetchSessionEpoch = 71,
     FencedLeaderEpoch = 74,
     UnknownLeaderEpoch = 75,
     UnsupportedCompressionType = 76,

@@ -95,6 +95,16 @@ internal sealed partial class Partition
     }
 
     /// <summary>
+    /// Without the lock, for a follower fetch session: true when this copy still leads in
+    /// <paramref name="leaderEpoch"/>, ends at <paramref name="fetchOffset"/>, and its high watermark and log
+    /// start are what the follower was told — a fetch would bring it nothing. A change racing with this
+    /// read signals the node's data-arrived event after it, so a waiting fetch looks again.
+    /// </summary>
+    public bool HasNothingNewFor(int leaderEpoch, long fetchOffset, long highWatermark, long logStartOffset) =>
+        Role == PartitionRole.Leader && LeaderEpoch == leaderEpoch && Log.LogEndOffset == fetchOffset
+        && HighWatermark == highWatermark && Log.LogStartOffset == logStartOffset;
+
+    /// <summary>
     /// Kafka OffsetForLeaderEpoch as a follower asks it before fetching from a new leader: the end offset of
     /// the largest epoch at or below <paramref name="requestedEpoch"/> in this leader's log.
     /// </summary>

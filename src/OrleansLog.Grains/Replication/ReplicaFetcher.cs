@@ -8,7 +8,9 @@ namespace OrleansLog.Grains.Replication;
 /// <summary>
 /// Copies every partition this node follows from one leader node (Kafka's ReplicaFetcherThread): one
 /// fetch to that node's <see cref="IReplicaManagerGrain"/> carries all of them, each at its copy's log end
-/// (which is also its acknowledgement), and each answer goes into its <see cref="Partition"/>.
+/// (which is also its acknowledgement), and each answer goes into its <see cref="Partition"/>. Within a
+/// fetch session (<see cref="FetchSessionHandler"/>) a request names only the partitions whose log end
+/// or epoch moved, and the answer only those with records or news.
 /// <para>Before a partition is fetched under a new leader epoch it truncates where its log diverges from
 /// the leader's, found by leader epoch (KIP-101/KIP-279); nothing is fetched before that truncation ran
 /// against the followed epoch (<see cref="TruncationGate"/>). A partition the leader node refuses (it no
@@ -36,6 +38,7 @@ internal sealed partial class ReplicaFetcher(
     private static readonly TimeSpan IdleCheck = TimeSpan.FromSeconds(1);
 
     private readonly DataSignal _wake = new();
+    private readonly FetchSessionHandler _session = new();
     private Task _loop = Task.CompletedTask;
 
     public string LeaderNode { get; } = leaderNode;
@@ -115,11 +118,9 @@ internal sealed partial class ReplicaFetcher(
         }
 
         int perPartition = options.ReplicaFetchMaxBytes;
-        var request = new NodeFetchRequest(
-            node.NodeId,
-            (int)options.ReplicaFetchWait.TotalMilliseconds,
-            Math.Max(perPartition, options.ReplicaFetchMaxBytes * 8),
-            [.. ready.Select(f => new PartitionFetch(f.Id, f.Fence.LatestEpoch, f.Copy.Log.LogEndOffset, perPartition))]);
+        PartitionFetch[] wanted = [.. ready.Select(f => new PartitionFetch(f.Id, f.Fence.LatestEpoch, f.Copy.Log.LogEndOffset, perPartition))];
+        NodeFetchRequest request = _session.Build(
+            node.NodeId, (int)options.ReplicaFetchWait.TotalMilliseconds, Math.Max(perPartition, options.ReplicaFetchMaxBytes * 8), wanted);
         NodeFetchResponse response;
         try
         {
@@ -131,21 +132,44 @@ internal sealed partial class ReplicaFetcher(
         {
             // The leader node is gone or slow: ask each partition where it is led now (all at once: each
             // call may wait for its own timeout).
+            _session.Reset();
             LogFetchFailed(logger, LeaderNode, ex.GetType().Name, ex.Message);
             await Task.WhenAll(ready.Select(f => LookUpLeaderAsync(f, cancellationToken)));
             return false;
         }
 
-        // Partitions are independent: their appends (and, with flush.messages=1, their group-committed
-        // fsyncs) proceed side by side.
-        var handled = new Task<bool>[ready.Count];
+        if (!_session.Accept(response))
+        {
+            // The leader lost the session (it restarted, or this fetcher gave up on a call): start over with a full fetch.
+            LogSessionLost(logger, LeaderNode, response.Error, response.Message);
+            return true;
+        }
+
+        // Only the partitions with records, an error or news are answered. They are independent: their
+        // appends (and, with flush.messages=1, their group-committed fsyncs) proceed side by side.
+        var followed = new Dictionary<TopicPartition, (FollowedPartition Partition, PartitionFetch Fetch)>(ready.Count);
         for (int i = 0; i < ready.Count; i++)
         {
-            handled[i] = HandleAndReleaseAsync(ready[i], request.Partitions[i], response.Results[i], cancellationToken);
+            followed[ready[i].Id] = (ready[i], wanted[i]);
+        }
+
+        var answered = new List<FollowedPartition>(response.Partitions.Length);
+        var handled = new List<Task<bool>>(response.Partitions.Length);
+        for (int i = 0; i < response.Partitions.Length; i++)
+        {
+            if (followed.TryGetValue(response.Partitions[i], out var entry))
+            {
+                answered.Add(entry.Partition);
+                handled.Add(HandleAndReleaseAsync(entry.Partition, entry.Fetch, response.Results[i], cancellationToken));
+            }
+            else
+            {
+                response.Results[i].Records.Dispose();
+            }
         }
 
         bool[] accepted = await Task.WhenAll(handled);
-        await Task.WhenAll(ready.Where((_, i) => !accepted[i]).Select(f => LookUpLeaderAsync(f, cancellationToken)));
+        await Task.WhenAll(answered.Where((_, i) => !accepted[i]).Select(f => LookUpLeaderAsync(f, cancellationToken)));
         return true;
     }
 
@@ -333,6 +357,9 @@ internal sealed partial class ReplicaFetcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Fetch from node {Leader} failed ({Type}: {Reason}); retrying")]
     private static partial void LogFetchFailed(ILogger logger, string leader, string type, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Fetch session with node {Leader} lost ({Error}: {Reason}); starting over with a full fetch")]
+    private static partial void LogSessionLost(ILogger logger, string leader, ErrorCode error, string? reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Partition {Partition}: copying from node {Leader} failed ({Type}: {Reason}); retrying")]
     private static partial void LogPartitionFailed(ILogger logger, string partition, string leader, string type, string reason);
