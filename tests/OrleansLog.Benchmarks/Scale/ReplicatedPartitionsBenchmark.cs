@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.RegularExpressions;
 using OrleansLog.Client;
 using OrleansLog.Integration.Tests.Infrastructure;
 
@@ -10,7 +12,7 @@ namespace OrleansLog.Benchmarks.Scale;
 /// partitions and one of 12, in ABBA order within one run. Prints
 /// <c>{"bench":"partitions-rf3","partitions":N,"records_per_s":…,"baseline_partitions":12,"baseline_records_per_s":…,"ratio":…}</c>.
 /// </summary>
-internal static class ReplicatedPartitionsBenchmark
+internal static partial class ReplicatedPartitionsBenchmark
 {
     public static async Task RunAsync(int partitions, int baselinePartitions, long records, CancellationToken ct)
     {
@@ -21,17 +23,34 @@ internal static class ReplicatedPartitionsBenchmark
         await admin.CreateTopicAsync("many", partitions, 3, config, ct);
         await admin.CreateTopicAsync("few", baselinePartitions, 3, config, ct);
 
+        try
+        {
+            await MeasureAsync(client.Client, partitions, baselinePartitions, records, ct);
+        }
+        catch (Exception ex) when (FailedPartition().Match(ex.Message) is { Success: true } match)
+        {
+            var partition = new TopicPartition(match.Groups[1].Value, int.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+            Console.Error.WriteLine($"partitions-rf3: what the silos said about {partition}:\n{cluster.LinesAbout(partition)}");
+            throw;
+        }
+    }
+
+    [GeneratedRegex(@"\b(many|few)-(\d+)\b")]
+    private static partial Regex FailedPartition();
+
+    private static async Task MeasureAsync(IGrainFactory grains, int partitions, int baselinePartitions, long records, CancellationToken ct)
+    {
         // Warm-up: one record to every partition activates it and its followers (the sticky partitioner alone
         // leaves many untouched, and their first write — an election, a PostgreSQL write — would land in the
         // timed runs), then the paths are JIT-compiled.
-        await TouchEveryPartitionAsync(client.Client, "many", partitions, ct);
-        await TouchEveryPartitionAsync(client.Client, "few", baselinePartitions, ct);
-        await ProduceAsync(client.Client, "many", records / 10, ct);
-        await ProduceAsync(client.Client, "few", records / 10, ct);
-        double few1 = await ProduceAsync(client.Client, "few", records, ct);
-        double many1 = await ProduceAsync(client.Client, "many", records, ct);
-        double many2 = await ProduceAsync(client.Client, "many", records, ct);
-        double few2 = await ProduceAsync(client.Client, "few", records, ct);
+        await TouchEveryPartitionAsync(grains, "many", partitions, ct);
+        await TouchEveryPartitionAsync(grains, "few", baselinePartitions, ct);
+        await ProduceAsync(grains, "many", records / 10, ct);
+        await ProduceAsync(grains, "few", records / 10, ct);
+        double few1 = await ProduceAsync(grains, "few", records, ct);
+        double many1 = await ProduceAsync(grains, "many", records, ct);
+        double many2 = await ProduceAsync(grains, "many", records, ct);
+        double few2 = await ProduceAsync(grains, "few", records, ct);
         double many = (many1 + many2) / 2;
         double few = (few1 + few2) / 2;
         JsonLine.Write(new Dictionary<string, object>

@@ -33,6 +33,15 @@ internal sealed class ThreeSilos : IAsyncDisposable
         return cluster;
     }
 
+    /// <summary>Each silo's output lines that mention <paramref name="partition"/> (its grain key), for a failure's report.</summary>
+    public string LinesAbout(TopicPartition partition)
+    {
+        string key = partition.ToGrainKey();
+        string name = partition.ToString();
+        return string.Join('\n', Silos.Select((silo, i) =>
+            $"--- {NodeId(i)} ---\n" + string.Join('\n', silo.Output.Split('\n').Where(line => line.Contains(key, StringComparison.Ordinal) || line.Contains(name, StringComparison.Ordinal)))));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (SiloProcess silo in Silos)
