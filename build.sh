@@ -2,7 +2,7 @@
 # OrleansLog build entry point.
 #   ./build.sh build        build everything in Release
 #   ./build.sh test         build in Release, bring up what the tests need (a throwaway PostgreSQL 15
-#                           cluster on 127.0.0.1), run every test project, tear it all down again
+#                           cluster on 127.0.0.1, kcat), run every test project, tear it all down again
 #   ./build.sh run [ARGS]   start the broker on the embedded default (one node, data under ./data)
 #   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout); 'bench scale' measures partitions with real silos
 #   ./build.sh bench-replication  acks=all produce, replication factor 3 vs 1, three silos on this machine
@@ -47,6 +47,18 @@ install_postgres() {
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
   find_postgres || { log "PostgreSQL installed but initdb not found under /usr/lib/postgresql/*/bin"; exit 1; }
+}
+
+# kcat: the Kafka listener's tests drive it as a user would (Debian's package).
+ensure_kcat() {
+  if command -v kcat >/dev/null 2>&1; then return; fi
+  if [[ $(id -u) -ne 0 ]]; then
+    log "kcat is missing and we are not root: run 'sudo apt-get install -y kcat'"
+    exit 1
+  fi
+  log "installing kcat (apt-get)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat >/dev/null
 }
 
 PG_DIR=""
@@ -105,6 +117,7 @@ case "$cmd" in
     ensure_dotnet
     trap stop_postgres EXIT
     dotnet build OrleansLog.sln -c Release
+    ensure_kcat
     start_postgres
     dotnet test --solution OrleansLog.sln -c Release --no-build "$@"
     ;;

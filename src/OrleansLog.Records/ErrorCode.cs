@@ -51,6 +51,7 @@ public enum ErrorCode : short
     InvalidProducerEpoch = 47,
     KafkaStorageError = 56,
     UnknownProducerId = 59,
+    UnsupportedVersion = 35,
     GroupIdNotFound = 69,
     FetchSessionIdNotFound = 70,
     InvalidFetchSessionEpoch = 71,

@@ -15,6 +15,7 @@ internal static class CommandLineSwitches
         ["--retention-check-interval"] = "OrleansLog:RetentionCheckInterval",
         ["--postgres"] = "Cluster:PostgreSql",
         ["--advertised-host"] = "Cluster:AdvertisedHost",
+        ["--kafka-port"] = "Kafka:Port",
     };
 
     /// <summary>

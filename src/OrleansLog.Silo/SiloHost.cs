@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Configuration;
 using OrleansLog.Grains.Hosting;
+using OrleansLog.Kafka;
 using OrleansLog.Silo.Cluster;
 using OrleansLog.Silo.Streams;
 
@@ -81,6 +82,7 @@ public static class SiloHost
                     o.UseFileGrainStorage = !cluster.IsEnabled;
                 });
                 StreamProviderSettings.AddStreamProviders(silo, builder.Configuration, cluster);
+                silo.AddKafkaListener(o => builder.Configuration.GetSection("Kafka").Bind(o));
             });
 
             WebApplication app = builder.Build();

@@ -1,0 +1,160 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Text;
+using OrleansLog.Client;
+using OrleansLog.Integration.Tests.Infrastructure;
+using Xunit;
+using Kafka = Confluent.Kafka;
+
+namespace OrleansLog.Integration.Tests;
+
+/// <summary>
+/// Protects the Kafka listener of a real silo process against a real Kafka client (librdkafka through
+/// Confluent.Kafka): its metadata lists the topic's partitions and refuses an unknown topic; records a
+/// Kafka producer writes are what the Orleans consumer reads, with keys, headers and offsets; records the
+/// Orleans producer writes are what a Kafka consumer reads from the earliest offset; and a frame that
+/// announces more than socket.request.max.bytes closes only its own connection.
+/// </summary>
+public sealed class KafkaListenerTests : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
+    private readonly TempDataDirectory _data = new("kafka");
+    private readonly int _kafkaPort = FreePorts.Next();
+    private SiloProcess _silo = null!;
+    private ExternalClient _client = null!;
+
+    private string Bootstrap => $"127.0.0.1:{_kafkaPort}";
+
+    public async ValueTask InitializeAsync()
+    {
+        _silo = new SiloProcess(_data.Path, "--kafka-port", _kafkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await _silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
+        _client = await ExternalClient.ConnectAsync(Ct, _silo.GatewayPort);
+        await new OrleansLogAdmin(_client.Client).CreateTopicAsync("mixed", 3, cancellationToken: Ct);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _client.DisposeAsync();
+        await _silo.DisposeAsync();
+        _data.Dispose();
+    }
+
+    [Fact]
+    public void Metadata_ListsTheTopicsPartitions_AndRefusesAnUnknownTopic()
+    {
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+
+        Kafka.Metadata metadata = admin.GetMetadata("mixed", TimeSpan.FromSeconds(20));
+        Kafka.TopicMetadata topic = Assert.Single(metadata.Topics);
+        Assert.Equal(Kafka.ErrorCode.NoError, topic.Error.Code);
+        Assert.Equal([0, 1, 2], topic.Partitions.Select(p => p.PartitionId).Order());
+        Kafka.BrokerMetadata broker = Assert.Single(metadata.Brokers);
+        Assert.Equal(_kafkaPort, broker.Port);
+        Assert.All(topic.Partitions, p => Assert.Equal(broker.BrokerId, p.Leader));
+
+        Kafka.Metadata unknown = admin.GetMetadata("no-such-topic", TimeSpan.FromSeconds(20));
+        Assert.Equal(Kafka.ErrorCode.UnknownTopicOrPart, Assert.Single(unknown.Topics).Error.Code);
+    }
+
+    [Fact]
+    public async Task WhatAKafkaProducerWrites_TheOrleansConsumerReads()
+    {
+        using Kafka.IProducer<string, string> producer = new Kafka.ProducerBuilder<string, string>(new Kafka.ProducerConfig
+        {
+            BootstrapServers = Bootstrap,
+            Acks = Kafka.Acks.All,
+            LingerMs = 5,
+        }).Build();
+        var sends = new List<Task<Kafka.DeliveryResult<string, string>>>();
+        for (int i = 0; i < 20; i++)
+        {
+            var message = new Kafka.Message<string, string>
+            {
+                Key = $"key-{i}",
+                Value = $"value-{i}",
+                Headers = [new Kafka.Header("source", Encoding.UTF8.GetBytes("kafka"))],
+            };
+            sends.Add(producer.ProduceAsync(new Kafka.TopicPartition("mixed", 1), message, Ct));
+        }
+
+        Kafka.DeliveryResult<string, string>[] delivered = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), delivered.Select(d => d.Offset.Value).Order());
+
+        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        consumer.Assign([new TopicPartitionOffset(new TopicPartition("mixed", 1), 0)]);
+        var read = new List<ConsumeResult>();
+        while (read.Count < 20)
+        {
+            read.Add(await consumer.ConsumeAsync(TimeSpan.FromSeconds(20), Ct)
+                ?? throw new TimeoutException($"the Orleans consumer read {read.Count} of the 20 records the Kafka producer wrote"));
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"value-{i}"), read.OrderBy(r => r.Offset).Select(r => r.ValueAsString()));
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => $"key-{i}"), read.OrderBy(r => r.Offset).Select(r => r.KeyAsString()));
+        Assert.All(read, r => Assert.Equal("kafka", Encoding.UTF8.GetString(Assert.Single(r.Headers).Value.Span)));
+    }
+
+    [Fact]
+    public async Task WhatTheOrleansProducerWrites_AKafkaConsumerReadsFromTheEarliestOffset()
+    {
+        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync("mixed", new Message { Key = Encoding.UTF8.GetBytes($"k{i}"), Value = Encoding.UTF8.GetBytes($"orleans-{i}"), Partition = 2 }, Ct);
+            }
+        }
+
+        using Kafka.IConsumer<string, string> consumer = new Kafka.ConsumerBuilder<string, string>(new Kafka.ConsumerConfig
+        {
+            BootstrapServers = Bootstrap,
+            GroupId = "kafka-listener-tests",
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Beginning));
+
+        var read = new List<Kafka.ConsumeResult<string, string>>();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (read.Count < 10)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the Kafka consumer read {read.Count} of the 10 records the Orleans producer wrote within 30 s");
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } result)
+            {
+                read.Add(result);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"orleans-{i}"), read.Select(r => r.Message.Value));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}"), read.Select(r => r.Message.Key));
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => (long)i), read.Select(r => r.Offset.Value));
+    }
+
+    [Fact]
+    public async Task AFrameAboveTheRequestLimit_ClosesOnlyItsOwnConnection()
+    {
+        using var rogue = new TcpClient();
+        await rogue.ConnectAsync("127.0.0.1", _kafkaPort, Ct);
+        byte[] size = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(size, 200 * 1024 * 1024);
+        await rogue.GetStream().WriteAsync(size, Ct);
+
+        // The listener closes the connection: the read ends with 0 bytes (or a reset) instead of waiting.
+        var buffer = new byte[1];
+        int got;
+        try
+        {
+            got = await rogue.GetStream().ReadAsync(buffer, Ct).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        }
+        catch (IOException)
+        {
+            got = 0;
+        }
+
+        Assert.Equal(0, got);
+        Assert.Contains("announced", _silo.Output, StringComparison.Ordinal);
+
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+        Assert.Single(admin.GetMetadata("mixed", TimeSpan.FromSeconds(20)).Topics);
+    }
+}
