@@ -11,6 +11,8 @@ COPY src/OrleansLog.Storage/OrleansLog.Storage.csproj src/OrleansLog.Storage/
 COPY src/OrleansLog.Grains/OrleansLog.Grains.csproj src/OrleansLog.Grains/
 COPY src/OrleansLog.Client/OrleansLog.Client.csproj src/OrleansLog.Client/
 COPY src/OrleansLog.Streaming/OrleansLog.Streaming.csproj src/OrleansLog.Streaming/
+COPY src/OrleansLog.Kafka.Protocol/OrleansLog.Kafka.Protocol.csproj src/OrleansLog.Kafka.Protocol/
+COPY src/OrleansLog.Kafka/OrleansLog.Kafka.csproj src/OrleansLog.Kafka/
 COPY src/OrleansLog.Silo/OrleansLog.Silo.csproj src/OrleansLog.Silo/
 COPY src/OrleansLog.Cli/OrleansLog.Cli.csproj src/OrleansLog.Cli/
 RUN dotnet restore src/OrleansLog.Silo/OrleansLog.Silo.csproj \

@@ -15,6 +15,8 @@ public static class KafkaApis
         [ApiKey.ListOffsets] = (typeof(ListOffsetsRequest), typeof(ListOffsetsResponse)),
         [ApiKey.FindCoordinator] = (typeof(FindCoordinatorRequest), typeof(FindCoordinatorResponse)),
         [ApiKey.ApiVersions] = (typeof(ApiVersionsRequest), typeof(ApiVersionsResponse)),
+        [ApiKey.CreateTopics] = (typeof(CreateTopicsRequest), typeof(CreateTopicsResponse)),
+        [ApiKey.DeleteTopics] = (typeof(DeleteTopicsRequest), typeof(DeleteTopicsResponse)),
         [ApiKey.InitProducerId] = (typeof(InitProducerIdRequest), typeof(InitProducerIdResponse)),
         [ApiKey.Metadata] = (typeof(MetadataRequest), typeof(MetadataResponse)),
     };

@@ -58,6 +58,24 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AKafkaAdminClient_CreatesAndDeletesTopics_AndADuplicateIsRefusedWithKafkasError()
+    {
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+
+        await admin.CreateTopicsAsync([new Kafka.Admin.TopicSpecification { Name = "admin-made", NumPartitions = 4, ReplicationFactor = 1 }]);
+        var orleansAdmin = new OrleansLogAdmin(_client.Client);
+        Assert.Contains("admin-made", await orleansAdmin.ListTopicsAsync(Ct));
+        Assert.Equal(4, Assert.Single(admin.GetMetadata("admin-made", TimeSpan.FromSeconds(20)).Topics).Partitions.Count);
+
+        var duplicate = await Assert.ThrowsAsync<Kafka.Admin.CreateTopicsException>(
+            () => admin.CreateTopicsAsync([new Kafka.Admin.TopicSpecification { Name = "admin-made", NumPartitions = 1 }]));
+        Assert.Equal(Kafka.ErrorCode.TopicAlreadyExists, Assert.Single(duplicate.Results).Error.Code);
+
+        await admin.DeleteTopicsAsync(["admin-made"]);
+        Assert.DoesNotContain("admin-made", await orleansAdmin.ListTopicsAsync(Ct));
+    }
+
+    [Fact]
     public async Task WhatAKafkaProducerWrites_TheOrleansConsumerReads()
     {
         using Kafka.IProducer<string, string> producer = new Kafka.ProducerBuilder<string, string>(new Kafka.ProducerConfig
@@ -93,6 +111,47 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"value-{i}"), read.OrderBy(r => r.Offset).Select(r => r.ValueAsString()));
         Assert.Equal(Enumerable.Range(0, 20).Select(i => $"key-{i}"), read.OrderBy(r => r.Offset).Select(r => r.KeyAsString()));
         Assert.All(read, r => Assert.Equal("kafka", Encoding.UTF8.GetString(Assert.Single(r.Headers).Value.Span)));
+    }
+
+    [Fact]
+    public async Task AnIdempotentKafkaProducer_GetsAProducerIdAndItsRecordsAreStoredOnce()
+    {
+        using Kafka.IProducer<string, string> producer = new Kafka.ProducerBuilder<string, string>(new Kafka.ProducerConfig
+        {
+            BootstrapServers = Bootstrap,
+            EnableIdempotence = true,
+            LingerMs = 5,
+        }).Build();
+        var sends = new List<Task<Kafka.DeliveryResult<string, string>>>();
+        for (int i = 0; i < 50; i++)
+        {
+            sends.Add(producer.ProduceAsync(new Kafka.TopicPartition("mixed", 0), new Kafka.Message<string, string> { Key = $"k{i}", Value = $"idempotent-{i}" }, Ct));
+        }
+
+        Kafka.DeliveryResult<string, string>[] delivered = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), delivered.Select(d => d.Offset.Value).Order());
+
+        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        consumer.Assign([new TopicPartitionOffset(new TopicPartition("mixed", 0), 0)]);
+        var values = new List<string?>();
+        while (values.Count < 50)
+        {
+            ConsumeResult record = await consumer.ConsumeAsync(TimeSpan.FromSeconds(20), Ct)
+                ?? throw new TimeoutException($"the Orleans consumer read {values.Count} of the 50 records");
+            values.Add(record.ValueAsString());
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => $"idempotent-{i}"), values);
+
+        // The stored batch carries the producer id InitProducerId handed out (v2 batch header, bytes 43-50).
+        string segment = Directory.GetFiles(Path.Combine(_data.Path, "logs", "mixed-0"), "*.log").Order(StringComparer.Ordinal).First();
+        byte[] header = new byte[61];
+        await using (FileStream file = new(segment, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+        {
+            await file.ReadExactlyAsync(header, Ct);
+        }
+
+        Assert.True(BinaryPrimitives.ReadInt64BigEndian(header.AsSpan(43)) >= 0, "the first batch has no producer id");
     }
 
     [Fact]
