@@ -59,7 +59,16 @@ internal sealed partial class KafkaConnectionHandler(
         {
             // The client went away.
         }
+        catch (Exception ex)
+        {
+            // A request that failed in a way no Kafka error code describes (a grain call that threw): the
+            // connection closes, as Kafka closes one it cannot answer; the client reconnects and retries.
+            LogRequestFailed(logger, ex, connection.RemoteEndPoint?.ToString() ?? "?");
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Kafka client {Remote}: a request failed; closing the connection")]
+    private static partial void LogRequestFailed(ILogger logger, Exception exception, string remote);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Kafka client {Remote}: closing the connection: {Reason}")]
     private static partial void LogBadRequest(ILogger logger, string remote, string reason);
