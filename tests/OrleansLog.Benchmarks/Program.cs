@@ -1,5 +1,6 @@
 using OrleansLog.Benchmarks;
 using OrleansLog.Benchmarks.Groups;
+using OrleansLog.Benchmarks.KafkaClients;
 using OrleansLog.Benchmarks.Scale;
 using OrleansLog.Benchmarks.Storage;
 using OrleansLog.Benchmarks.Streams;
@@ -7,12 +8,19 @@ using OrleansLog.Benchmarks.Streams;
 // Benchmarks print one JSON object per line on stdout, each with "bench" and its figures.
 // Usage: dotnet run -c Release --project tests/OrleansLog.Benchmarks -- storage|groups [--dir DIR] [--gib N]
 //        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- streams [--quick] [--provider memory|orleanslog] [--workload W]
+//        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- kafka [--quick]
 //        dotnet run -c Release --project tests/OrleansLog.Benchmarks -- scale [--quick] [--only first-write,partitions-idle,partitions-rf3,take-office]
 string suite = args.Length > 0 ? args[0] : "storage";
 if (suite == "streams")
 {
     string? Option(string name) => Array.IndexOf(args, name) is int i and >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     await StreamBenchmarks.RunAllAsync(quick: args.Contains("--quick"), provider: Option("--provider"), workload: Option("--workload"));
+    return 0;
+}
+
+if (suite == "kafka")
+{
+    await KafkaPathBenchmark.RunAsync(quick: args.Contains("--quick"));
     return 0;
 }
 
@@ -32,6 +40,6 @@ switch (suite)
         await GroupBenchmarks.RunAllAsync(settings);
         return 0;
     default:
-        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage, groups, streams, scale)");
+        await Console.Error.WriteLineAsync($"unknown benchmark suite '{suite}' (known: storage, groups, streams, scale, kafka)");
         return 2;
 }
