@@ -4,7 +4,8 @@
 #   ./build.sh test         build in Release, bring up what the tests need (a throwaway PostgreSQL 15
 #                           cluster on 127.0.0.1, kcat), run every test project, tear it all down again
 #   ./build.sh run [ARGS]   start the broker on the embedded default (one node, data under ./data)
-#   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout); 'bench scale' measures partitions with real silos
+#   ./build.sh bench [ARGS] run the benchmarks (JSON lines on stdout); 'bench scale' measures partitions with real silos,
+#                           'bench kafka' the Kafka listener against the native client
 #   ./build.sh bench-replication  acks=all produce, replication factor 3 vs 1, three silos on this machine
 #   ./build.sh sim [SEEDS]  the seeded replication simulation's long mode (default 100000 seeds; --seed S replays one,
 #                           --trace prints its every step); ends with a JSON line, exit 1 on any failing seed
@@ -159,6 +160,10 @@ case "$cmd" in
       dotnet build OrleansLog.sln -c Release
       if [[ -z "${OLOG_TEST_POSTGRES:-}" ]]; then start_postgres; fi
       dotnet tests/OrleansLog.Benchmarks/bin/Release/net10.0/OrleansLog.Benchmarks.dll "$@"
+    elif [[ "${1:-}" == kafka ]]; then
+      # A real silo process (the built Silo): Confluent.Kafka through its Kafka listener vs the OrleansLog client.
+      dotnet build OrleansLog.sln -c Release >&2
+      exec dotnet tests/OrleansLog.Benchmarks/bin/Release/net10.0/OrleansLog.Benchmarks.dll "$@"
     else
       exec dotnet run -c Release --project tests/OrleansLog.Benchmarks -- "$@"
     fi
