@@ -17,7 +17,9 @@ public static class KafkaApis
         [ApiKey.ApiVersions] = (typeof(ApiVersionsRequest), typeof(ApiVersionsResponse)),
         [ApiKey.CreateTopics] = (typeof(CreateTopicsRequest), typeof(CreateTopicsResponse)),
         [ApiKey.DeleteTopics] = (typeof(DeleteTopicsRequest), typeof(DeleteTopicsResponse)),
+        [ApiKey.DeleteRecords] = (typeof(DeleteRecordsRequest), typeof(DeleteRecordsResponse)),
         [ApiKey.InitProducerId] = (typeof(InitProducerIdRequest), typeof(InitProducerIdResponse)),
+        [ApiKey.CreatePartitions] = (typeof(CreatePartitionsRequest), typeof(CreatePartitionsResponse)),
         [ApiKey.Metadata] = (typeof(MetadataRequest), typeof(MetadataResponse)),
     };
 

@@ -12,8 +12,8 @@ public static class SiloBuilderExtensions
 {
     /// <summary>
     /// Listens for Kafka clients on <see cref="KafkaListenerOptions.Port"/> (off when 0) through the host's
-    /// Kestrel, serving ApiVersions, Metadata, Produce, Fetch, ListOffsets, InitProducerId, CreateTopics and DeleteTopics
-    /// over the OrleansLog grains.
+    /// Kestrel, serving ApiVersions, Metadata, Produce, Fetch, ListOffsets, InitProducerId, CreateTopics,
+    /// DeleteTopics, CreatePartitions and DeleteRecords over the OrleansLog grains.
     /// </summary>
     public static ISiloBuilder AddKafkaListener(this ISiloBuilder builder, Action<KafkaListenerOptions>? configure = null)
     {
@@ -34,6 +34,8 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<IKafkaApiHandler, InitProducerIdHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, CreateTopicsHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, DeleteTopicsHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, CreatePartitionsHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, DeleteRecordsHandler>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
         builder.Services.AddSingleton<KafkaConnectionHandler>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KafkaKestrelSetup>();

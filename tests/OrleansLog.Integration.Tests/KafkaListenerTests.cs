@@ -76,6 +76,31 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AKafkaAdminClient_AddsPartitions_AndDeletesRecords()
+    {
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync("mixed", new Message { Value = Encoding.UTF8.GetBytes($"r{i}"), Partition = 0 }, Ct);
+            }
+        }
+
+        await admin.CreatePartitionsAsync([new Kafka.Admin.PartitionsSpecification { Topic = "mixed", IncreaseTo = 5 }]);
+        Assert.Equal(5, Assert.Single(admin.GetMetadata("mixed", TimeSpan.FromSeconds(20)).Topics).Partitions.Count);
+
+        var shrink = await Assert.ThrowsAsync<Kafka.Admin.CreatePartitionsException>(
+            () => admin.CreatePartitionsAsync([new Kafka.Admin.PartitionsSpecification { Topic = "mixed", IncreaseTo = 2 }]));
+        Assert.Equal(Kafka.ErrorCode.InvalidPartitions, Assert.Single(shrink.Results).Error.Code);
+
+        List<Kafka.Admin.DeleteRecordsResult> deleted = await admin.DeleteRecordsAsync([new Kafka.TopicPartitionOffset("mixed", 0, 4)]);
+        Assert.Equal(4, Assert.Single(deleted).Offset.Value);
+        ListOffsetsResult start = await _client.Client.GetGrain<Grains.IPartitionGrain>(new TopicPartition("mixed", 0).ToGrainKey()).ListOffsetsAsync(-2, Ct);
+        Assert.Equal(4, start.Offset);
+    }
+
+    [Fact]
     public async Task WhatAKafkaProducerWrites_TheOrleansConsumerReads()
     {
         using Kafka.IProducer<string, string> producer = new Kafka.ProducerBuilder<string, string>(new Kafka.ProducerConfig
