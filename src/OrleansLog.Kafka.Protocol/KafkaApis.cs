@@ -13,6 +13,8 @@ public static class KafkaApis
         [ApiKey.Produce] = (typeof(ProduceRequest), typeof(ProduceResponse)),
         [ApiKey.Fetch] = (typeof(FetchRequest), typeof(FetchResponse)),
         [ApiKey.ListOffsets] = (typeof(ListOffsetsRequest), typeof(ListOffsetsResponse)),
+        [ApiKey.OffsetCommit] = (typeof(OffsetCommitRequest), typeof(OffsetCommitResponse)),
+        [ApiKey.OffsetFetch] = (typeof(OffsetFetchRequest), typeof(OffsetFetchResponse)),
         [ApiKey.FindCoordinator] = (typeof(FindCoordinatorRequest), typeof(FindCoordinatorResponse)),
         [ApiKey.ApiVersions] = (typeof(ApiVersionsRequest), typeof(ApiVersionsResponse)),
         [ApiKey.CreateTopics] = (typeof(CreateTopicsRequest), typeof(CreateTopicsResponse)),

@@ -13,7 +13,8 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Listens for Kafka clients on <see cref="KafkaListenerOptions.Port"/> (off when 0) through the host's
     /// Kestrel, serving ApiVersions, Metadata, Produce, Fetch, ListOffsets, InitProducerId, CreateTopics,
-    /// DeleteTopics, CreatePartitions and DeleteRecords over the OrleansLog grains.
+    /// DeleteTopics, CreatePartitions, DeleteRecords, FindCoordinator, OffsetCommit and OffsetFetch over the
+    /// OrleansLog grains.
     /// </summary>
     public static ISiloBuilder AddKafkaListener(this ISiloBuilder builder, Action<KafkaListenerOptions>? configure = null)
     {
@@ -36,6 +37,9 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<IKafkaApiHandler, DeleteTopicsHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, CreatePartitionsHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, DeleteRecordsHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, OffsetCommitHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, OffsetFetchHandler>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
         builder.Services.AddSingleton<KafkaConnectionHandler>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KafkaKestrelSetup>();

@@ -101,6 +101,33 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AKafkaConsumersCommittedOffsets_AreTheGroupsOffsets_AndANewConsumerResumesThere()
+    {
+        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        {
+            for (int i = 0; i < 15; i++)
+            {
+                await producer.ProduceAsync("mixed", new Message { Value = Encoding.UTF8.GetBytes($"c{i}"), Partition = 2 }, Ct);
+            }
+        }
+
+        var config = new Kafka.ConsumerConfig { BootstrapServers = Bootstrap, GroupId = "assigners", EnableAutoCommit = false };
+        using (Kafka.IConsumer<Kafka.Ignore, string> first = new Kafka.ConsumerBuilder<Kafka.Ignore, string>(config).Build())
+        {
+            first.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Beginning));
+            Assert.Equal(Enumerable.Range(0, 10).Select(i => $"c{i}"), ConsumeKafka(first, 10).Select(r => r.Message.Value));
+            first.Commit([new Kafka.TopicPartitionOffset("mixed", 2, 10)]);
+        }
+
+        IReadOnlyList<Groups.CommittedOffset> committed = await _client.Client.GetGrain<Groups.IGroupCoordinatorGrain>("assigners").FetchOffsetsAsync(null, Ct);
+        Assert.Equal(10, Assert.Single(committed).Offset);
+
+        using Kafka.IConsumer<Kafka.Ignore, string> second = new Kafka.ConsumerBuilder<Kafka.Ignore, string>(config).Build();
+        second.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Stored));
+        Assert.Equal(Enumerable.Range(10, 5).Select(i => $"c{i}"), ConsumeKafka(second, 5).Select(r => r.Message.Value));
+    }
+
+    [Fact]
     public async Task WhatAKafkaProducerWrites_TheOrleansConsumerReads()
     {
         using Kafka.IProducer<string, string> producer = new Kafka.ProducerBuilder<string, string>(new Kafka.ProducerConfig
@@ -240,5 +267,22 @@ public sealed class KafkaListenerTests : IAsyncLifetime
 
         using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
         Assert.Single(admin.GetMetadata("mixed", TimeSpan.FromSeconds(20)).Topics);
+    }
+
+    /// <summary>Consumes <paramref name="count"/> records, failing with how many came when 30 s pass first.</summary>
+    private static List<Kafka.ConsumeResult<TKey, TValue>> ConsumeKafka<TKey, TValue>(Kafka.IConsumer<TKey, TValue> consumer, int count)
+    {
+        var read = new List<Kafka.ConsumeResult<TKey, TValue>>();
+        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
+        while (read.Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the Kafka consumer read {read.Count} of {count} records within 30 s");
+            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } result)
+            {
+                read.Add(result);
+            }
+        }
+
+        return read;
     }
 }
