@@ -16,12 +16,15 @@ public static class KafkaApis
         [ApiKey.OffsetCommit] = (typeof(OffsetCommitRequest), typeof(OffsetCommitResponse)),
         [ApiKey.OffsetFetch] = (typeof(OffsetFetchRequest), typeof(OffsetFetchResponse)),
         [ApiKey.FindCoordinator] = (typeof(FindCoordinatorRequest), typeof(FindCoordinatorResponse)),
+        [ApiKey.DescribeGroups] = (typeof(DescribeGroupsRequest), typeof(DescribeGroupsResponse)),
+        [ApiKey.ListGroups] = (typeof(ListGroupsRequest), typeof(ListGroupsResponse)),
         [ApiKey.ApiVersions] = (typeof(ApiVersionsRequest), typeof(ApiVersionsResponse)),
         [ApiKey.CreateTopics] = (typeof(CreateTopicsRequest), typeof(CreateTopicsResponse)),
         [ApiKey.DeleteTopics] = (typeof(DeleteTopicsRequest), typeof(DeleteTopicsResponse)),
         [ApiKey.DeleteRecords] = (typeof(DeleteRecordsRequest), typeof(DeleteRecordsResponse)),
         [ApiKey.InitProducerId] = (typeof(InitProducerIdRequest), typeof(InitProducerIdResponse)),
         [ApiKey.CreatePartitions] = (typeof(CreatePartitionsRequest), typeof(CreatePartitionsResponse)),
+        [ApiKey.DeleteGroups] = (typeof(DeleteGroupsRequest), typeof(DeleteGroupsResponse)),
         [ApiKey.Metadata] = (typeof(MetadataRequest), typeof(MetadataResponse)),
     };
 

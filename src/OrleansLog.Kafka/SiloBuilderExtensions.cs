@@ -13,8 +13,8 @@ public static class SiloBuilderExtensions
     /// <summary>
     /// Listens for Kafka clients on <see cref="KafkaListenerOptions.Port"/> (off when 0) through the host's
     /// Kestrel, serving ApiVersions, Metadata, Produce, Fetch, ListOffsets, InitProducerId, CreateTopics,
-    /// DeleteTopics, CreatePartitions, DeleteRecords, FindCoordinator, OffsetCommit and OffsetFetch over the
-    /// OrleansLog grains.
+    /// DeleteTopics, CreatePartitions, DeleteRecords, FindCoordinator, OffsetCommit, OffsetFetch, ListGroups,
+    /// DescribeGroups and DeleteGroups over the OrleansLog grains.
     /// </summary>
     public static ISiloBuilder AddKafkaListener(this ISiloBuilder builder, Action<KafkaListenerOptions>? configure = null)
     {
@@ -40,6 +40,9 @@ public static class SiloBuilderExtensions
         builder.Services.AddSingleton<IKafkaApiHandler, FindCoordinatorHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, OffsetCommitHandler>();
         builder.Services.AddSingleton<IKafkaApiHandler, OffsetFetchHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, ListGroupsHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, DescribeGroupsHandler>();
+        builder.Services.AddSingleton<IKafkaApiHandler, DeleteGroupsHandler>();
         builder.Services.AddSingleton<KafkaRequestDispatcher>();
         builder.Services.AddSingleton<KafkaConnectionHandler>();
         builder.Services.AddSingleton<IConfigureOptions<KestrelServerOptions>, KafkaKestrelSetup>();

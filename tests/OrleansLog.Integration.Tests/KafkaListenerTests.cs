@@ -122,9 +122,20 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         IReadOnlyList<Groups.CommittedOffset> committed = await _client.Client.GetGrain<Groups.IGroupCoordinatorGrain>("assigners").FetchOffsetsAsync(null, Ct);
         Assert.Equal(10, Assert.Single(committed).Offset);
 
-        using Kafka.IConsumer<Kafka.Ignore, string> second = new Kafka.ConsumerBuilder<Kafka.Ignore, string>(config).Build();
-        second.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Stored));
-        Assert.Equal(Enumerable.Range(10, 5).Select(i => $"c{i}"), ConsumeKafka(second, 5).Select(r => r.Message.Value));
+        using (Kafka.IConsumer<Kafka.Ignore, string> second = new Kafka.ConsumerBuilder<Kafka.Ignore, string>(config).Build())
+        {
+            second.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Stored));
+            Assert.Equal(Enumerable.Range(10, 5).Select(i => $"c{i}"), ConsumeKafka(second, 5).Select(r => r.Message.Value));
+        }
+
+        // The group as Kafka's admin client sees it: listed, described (empty: nobody joined), then deleted.
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
+        Kafka.Admin.ListConsumerGroupsResult listed = await admin.ListConsumerGroupsAsync();
+        Assert.Contains(listed.Valid, g => g.GroupId == "assigners" && g.State == Kafka.ConsumerGroupState.Empty);
+        Kafka.Admin.DescribeConsumerGroupsResult described = await admin.DescribeConsumerGroupsAsync(["assigners"]);
+        Assert.Equal(Kafka.ConsumerGroupState.Empty, Assert.Single(described.ConsumerGroupDescriptions).State);
+        await admin.DeleteGroupsAsync(["assigners"]);
+        Assert.DoesNotContain((await admin.ListConsumerGroupsAsync()).Valid, g => g.GroupId == "assigners");
     }
 
     [Fact]
@@ -263,7 +274,9 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         }
 
         Assert.Equal(0, got);
-        Assert.Contains("announced", _silo.Output, StringComparison.Ordinal);
+        await Eventually.WaitAsync(
+            () => Task.FromResult(_silo.Output), output => output.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+            "the silo logs why it closed the connection", Ct);
 
         using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
         Assert.Single(admin.GetMetadata("mixed", TimeSpan.FromSeconds(20)).Topics);
