@@ -20,27 +20,12 @@ public sealed class KafkaListenerFuzzTests : IAsyncLifetime
     private const int Seed = 20261208;
     private const int Frames = 600;
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDataDirectory _data = new("kafka-fuzz");
-    private readonly int _kafkaPort = FreePorts.Next();
-    private SiloProcess _silo = null!;
-    private ExternalClient _client = null!;
+    private KafkaSilo _kafka = null!;
 
-    public async ValueTask InitializeAsync()
-    {
-        _silo = new SiloProcess(_data.Path, "--kafka-port", _kafkaPort.ToString(CultureInfo.InvariantCulture));
-        await _silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
-        _client = await ExternalClient.ConnectAsync(Ct, _silo.GatewayPort);
+    /// <summary>The captured requests name topic "orders" (its produce request writes to partition 1).</summary>
+    public async ValueTask InitializeAsync() => _kafka = await KafkaSilo.StartAsync("kafka-fuzz", "orders", 3, Ct);
 
-        // The captured requests name topic "orders" (its produce request writes to partition 1).
-        await new OrleansLogAdmin(_client.Client).CreateTopicAsync("orders", 3, cancellationToken: Ct);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _silo.DisposeAsync();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => _kafka.DisposeAsync();
 
     [Fact]
     public async Task RandomAndMangledFrames_LeaveTheSiloServing_AndAppendNothingBroken()
@@ -55,16 +40,16 @@ public sealed class KafkaListenerFuzzTests : IAsyncLifetime
 
         // The silo's lines arrive through its output pipe, a little after the connections closed.
         await Eventually.WaitAsync(
-            () => Task.FromResult(_silo.Output.Split('\n').Count(line => line.Contains("closing the connection", StringComparison.Ordinal))),
+            () => Task.FromResult(_kafka.Silo.Output.Split('\n').Count(line => line.Contains("closing the connection", StringComparison.Ordinal))),
             refused => refused > Frames / 4, TimeSpan.FromSeconds(10), $"more than {Frames / 4} of {Frames} bad frames refused with a log line", Ct);
-        string[] failures = [.. _silo.Output.Split('\n').Where(line => line.Contains("a request failed", StringComparison.Ordinal))];
+        string[] failures = [.. _kafka.Silo.Output.Split('\n').Where(line => line.Contains("a request failed", StringComparison.Ordinal))];
         Assert.True(failures.Length == 0, $"{failures.Length} frames failed outside the protocol's errors; the first:\n{string.Join('\n', failures.Take(1))}");
 
         using var http = new HttpClient();
-        using HttpResponseMessage health = await http.GetAsync(new Uri($"http://127.0.0.1:{_silo.HttpPort}/health"), Ct);
+        using HttpResponseMessage health = await http.GetAsync(new Uri($"http://127.0.0.1:{_kafka.Silo.HttpPort}/health"), Ct);
         Assert.True(health.IsSuccessStatusCode, $"/health answered {(int)health.StatusCode} after the fuzzing (seed {Seed})");
 
-        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = $"127.0.0.1:{_kafkaPort}" }).Build();
+        using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = $"127.0.0.1:{_kafka.KafkaPort}" }).Build();
         Assert.Equal(3, Assert.Single(admin.GetMetadata("orders", TimeSpan.FromSeconds(20)).Topics).Partitions.Count);
 
         foreach (int partition in new[] { 0, 1, 2 })
@@ -117,7 +102,7 @@ public sealed class KafkaListenerFuzzTests : IAsyncLifetime
     private async Task SendAsync(byte[] bytes)
     {
         using var connection = new TcpClient();
-        await connection.ConnectAsync("127.0.0.1", _kafkaPort, Ct);
+        await connection.ConnectAsync("127.0.0.1", _kafka.KafkaPort, Ct);
         NetworkStream stream = connection.GetStream();
         await stream.WriteAsync(bytes, Ct);
         using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
@@ -135,8 +120,8 @@ public sealed class KafkaListenerFuzzTests : IAsyncLifetime
     private async IAsyncEnumerable<ConsumeResult> ReadAllAsync(int partition)
     {
         var topicPartition = new TopicPartition("orders", partition);
-        ListOffsetsResult end = await _client.Client.GetGrain<Grains.IPartitionGrain>(topicPartition.ToGrainKey()).ListOffsetsAsync(-1, Ct);
-        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        ListOffsetsResult end = await _kafka.Client.Client.GetGrain<Grains.IPartitionGrain>(topicPartition.ToGrainKey()).ListOffsetsAsync(-1, Ct);
+        await using var consumer = new OrleansLogConsumer(_kafka.Client.Client, new ConsumerOptions());
         consumer.Assign([new TopicPartitionOffset(topicPartition, 0)]);
         for (long read = 0; read < end.Offset; read++)
         {

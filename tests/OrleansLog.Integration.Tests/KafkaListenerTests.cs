@@ -18,27 +18,13 @@ namespace OrleansLog.Integration.Tests;
 public sealed class KafkaListenerTests : IAsyncLifetime
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDataDirectory _data = new("kafka");
-    private readonly int _kafkaPort = FreePorts.Next();
-    private SiloProcess _silo = null!;
-    private ExternalClient _client = null!;
+    private KafkaSilo _kafka = null!;
 
-    private string Bootstrap => $"127.0.0.1:{_kafkaPort}";
+    private string Bootstrap => _kafka.Bootstrap;
 
-    public async ValueTask InitializeAsync()
-    {
-        _silo = new SiloProcess(_data.Path, "--kafka-port", _kafkaPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        await _silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
-        _client = await ExternalClient.ConnectAsync(Ct, _silo.GatewayPort);
-        await new OrleansLogAdmin(_client.Client).CreateTopicAsync("mixed", 3, cancellationToken: Ct);
-    }
+    public async ValueTask InitializeAsync() => _kafka = await KafkaSilo.StartAsync("kafka", "mixed", 3, Ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _silo.DisposeAsync();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => _kafka.DisposeAsync();
 
     [Fact]
     public void Metadata_ListsTheTopicsPartitions_AndRefusesAnUnknownTopic()
@@ -50,7 +36,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Assert.Equal(Kafka.ErrorCode.NoError, topic.Error.Code);
         Assert.Equal([0, 1, 2], topic.Partitions.Select(p => p.PartitionId).Order());
         Kafka.BrokerMetadata broker = Assert.Single(metadata.Brokers);
-        Assert.Equal(_kafkaPort, broker.Port);
+        Assert.Equal(_kafka.KafkaPort, broker.Port);
         Assert.All(topic.Partitions, p => Assert.Equal(broker.BrokerId, p.Leader));
 
         Kafka.Metadata unknown = admin.GetMetadata("no-such-topic", TimeSpan.FromSeconds(20));
@@ -63,7 +49,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
 
         await admin.CreateTopicsAsync([new Kafka.Admin.TopicSpecification { Name = "admin-made", NumPartitions = 4, ReplicationFactor = 1 }]);
-        var orleansAdmin = new OrleansLogAdmin(_client.Client);
+        var orleansAdmin = new OrleansLogAdmin(_kafka.Client.Client);
         Assert.Contains("admin-made", await orleansAdmin.ListTopicsAsync(Ct));
         Assert.Equal(4, Assert.Single(admin.GetMetadata("admin-made", TimeSpan.FromSeconds(20)).Topics).Partitions.Count);
 
@@ -79,7 +65,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     public async Task AKafkaAdminClient_AddsPartitions_AndDeletesRecords()
     {
         using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();
-        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        await using (var producer = new OrleansLogProducer(_kafka.Client.Client, new ProducerOptions { Acks = Acks.All }))
         {
             for (int i = 0; i < 10; i++)
             {
@@ -96,14 +82,14 @@ public sealed class KafkaListenerTests : IAsyncLifetime
 
         List<Kafka.Admin.DeleteRecordsResult> deleted = await admin.DeleteRecordsAsync([new Kafka.TopicPartitionOffset("mixed", 0, 4)]);
         Assert.Equal(4, Assert.Single(deleted).Offset.Value);
-        ListOffsetsResult start = await _client.Client.GetGrain<Grains.IPartitionGrain>(new TopicPartition("mixed", 0).ToGrainKey()).ListOffsetsAsync(-2, Ct);
+        ListOffsetsResult start = await _kafka.Client.Client.GetGrain<Grains.IPartitionGrain>(new TopicPartition("mixed", 0).ToGrainKey()).ListOffsetsAsync(-2, Ct);
         Assert.Equal(4, start.Offset);
     }
 
     [Fact]
     public async Task AKafkaConsumersCommittedOffsets_AreTheGroupsOffsets_AndANewConsumerResumesThere()
     {
-        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        await using (var producer = new OrleansLogProducer(_kafka.Client.Client, new ProducerOptions { Acks = Acks.All }))
         {
             for (int i = 0; i < 15; i++)
             {
@@ -119,7 +105,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
             first.Commit([new Kafka.TopicPartitionOffset("mixed", 2, 10)]);
         }
 
-        IReadOnlyList<Groups.CommittedOffset> committed = await _client.Client.GetGrain<Groups.IGroupCoordinatorGrain>("assigners").FetchOffsetsAsync(null, Ct);
+        IReadOnlyList<Groups.CommittedOffset> committed = await _kafka.Client.Client.GetGrain<Groups.IGroupCoordinatorGrain>("assigners").FetchOffsetsAsync(null, Ct);
         Assert.Equal(10, Assert.Single(committed).Offset);
 
         using (Kafka.IConsumer<Kafka.Ignore, string> second = new Kafka.ConsumerBuilder<Kafka.Ignore, string>(config).Build())
@@ -162,7 +148,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Kafka.DeliveryResult<string, string>[] delivered = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), delivered.Select(d => d.Offset.Value).Order());
 
-        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        await using var consumer = new OrleansLogConsumer(_kafka.Client.Client, new ConsumerOptions());
         consumer.Assign([new TopicPartitionOffset(new TopicPartition("mixed", 1), 0)]);
         var read = new List<ConsumeResult>();
         while (read.Count < 20)
@@ -194,7 +180,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Kafka.DeliveryResult<string, string>[] delivered = await Task.WhenAll(sends).WaitAsync(TimeSpan.FromSeconds(30), Ct);
         Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), delivered.Select(d => d.Offset.Value).Order());
 
-        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        await using var consumer = new OrleansLogConsumer(_kafka.Client.Client, new ConsumerOptions());
         consumer.Assign([new TopicPartitionOffset(new TopicPartition("mixed", 0), 0)]);
         var values = new List<string?>();
         while (values.Count < 50)
@@ -207,7 +193,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Assert.Equal(Enumerable.Range(0, 50).Select(i => $"idempotent-{i}"), values);
 
         // The stored batch carries the producer id InitProducerId handed out (v2 batch header, bytes 43-50).
-        string segment = Directory.GetFiles(Path.Combine(_data.Path, "logs", "mixed-0"), "*.log").Order(StringComparer.Ordinal).First();
+        string segment = Directory.GetFiles(Path.Combine(_kafka.DataDirectory, "logs", "mixed-0"), "*.log").Order(StringComparer.Ordinal).First();
         byte[] header = new byte[61];
         await using (FileStream file = new(segment, FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
         {
@@ -220,7 +206,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     [Fact]
     public async Task WhatTheOrleansProducerWrites_AKafkaConsumerReadsFromTheEarliestOffset()
     {
-        await using (var producer = new OrleansLogProducer(_client.Client, new ProducerOptions { Acks = Acks.All }))
+        await using (var producer = new OrleansLogProducer(_kafka.Client.Client, new ProducerOptions { Acks = Acks.All }))
         {
             for (int i = 0; i < 10; i++)
             {
@@ -256,7 +242,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
     public async Task AFrameAboveTheRequestLimit_ClosesOnlyItsOwnConnection()
     {
         using var rogue = new TcpClient();
-        await rogue.ConnectAsync("127.0.0.1", _kafkaPort, Ct);
+        await rogue.ConnectAsync("127.0.0.1", _kafka.KafkaPort, Ct);
         byte[] size = new byte[4];
         BinaryPrimitives.WriteInt32BigEndian(size, 200 * 1024 * 1024);
         await rogue.GetStream().WriteAsync(size, Ct);
@@ -275,7 +261,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
 
         Assert.Equal(0, got);
         await Eventually.WaitAsync(
-            () => Task.FromResult(_silo.Output), output => output.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+            () => Task.FromResult(_kafka.Silo.Output), output => output.Contains("announced", StringComparison.Ordinal), TimeSpan.FromSeconds(10),
             "the silo logs why it closed the connection", Ct);
 
         using Kafka.IAdminClient admin = new Kafka.AdminClientBuilder(new Kafka.AdminClientConfig { BootstrapServers = Bootstrap }).Build();

@@ -14,27 +14,13 @@ namespace OrleansLog.Integration.Tests;
 public sealed class KcatTests : IAsyncLifetime
 {
     private static readonly CancellationToken Ct = TestContext.Current.CancellationToken;
-    private readonly TempDataDirectory _data = new("kcat");
-    private readonly int _kafkaPort = FreePorts.Next();
-    private SiloProcess _silo = null!;
-    private ExternalClient _client = null!;
+    private KafkaSilo _kafka = null!;
 
-    private string Broker => $"127.0.0.1:{_kafkaPort}";
+    private string Broker => _kafka.Bootstrap;
 
-    public async ValueTask InitializeAsync()
-    {
-        _silo = new SiloProcess(_data.Path, "--kafka-port", _kafkaPort.ToString(CultureInfo.InvariantCulture));
-        await _silo.StartAsync(TimeSpan.FromSeconds(60), Ct);
-        _client = await ExternalClient.ConnectAsync(Ct, _silo.GatewayPort);
-        await new OrleansLogAdmin(_client.Client).CreateTopicAsync("greetings", 3, cancellationToken: Ct);
-    }
+    public async ValueTask InitializeAsync() => _kafka = await KafkaSilo.StartAsync("kcat", "greetings", 3, Ct);
 
-    public async ValueTask DisposeAsync()
-    {
-        await _client.DisposeAsync();
-        await _silo.DisposeAsync();
-        _data.Dispose();
-    }
+    public ValueTask DisposeAsync() => _kafka.DisposeAsync();
 
     [Fact]
     public async Task Kcat_ListsProducesAndConsumes_KeysAndHeadersIncluded()
@@ -47,7 +33,7 @@ public sealed class KcatTests : IAsyncLifetime
         string consumed = await KcatAsync(["-C", "-t", "greetings", "-p", "0", "-o", "beginning", "-e", "-f", "%k=%s %h @%o\\n"], stdin: null);
         Assert.Equal(["k1=hello source=kcat @0", "k2=world source=kcat @1"], consumed.Split('\n', StringSplitOptions.RemoveEmptyEntries));
 
-        await using var consumer = new OrleansLogConsumer(_client.Client, new ConsumerOptions());
+        await using var consumer = new OrleansLogConsumer(_kafka.Client.Client, new ConsumerOptions());
         consumer.Assign([new TopicPartitionOffset(new TopicPartition("greetings", 0), 0)]);
         ConsumeResult first = await consumer.ConsumeAsync(TimeSpan.FromSeconds(20), Ct) ?? throw new TimeoutException("the Orleans consumer read nothing kcat wrote");
         Assert.Equal(("k1", "hello"), (first.KeyAsString(), first.ValueAsString()));
