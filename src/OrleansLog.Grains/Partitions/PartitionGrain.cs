@@ -34,6 +34,7 @@ namespace OrleansLog.Grains.Partitions;
 internal sealed partial class PartitionGrain(
     [PersistentState("replication", OrleansLogOptions.StorageName)] IPersistentState<PartitionReplicationState> replicationState,
     LogManager logs,
+    ReplicaFetcherManager fetchers,
     NodeIdentity node,
     ClusterNodes clusterNodes,
     IOptions<OrleansLogOptions> options,
@@ -295,8 +296,11 @@ internal sealed partial class PartitionGrain(
         _unavailableReason = $"topic '{_id.Topic}' was deleted";
         if (replicas.Count == 0 ? _standInFor is null : replicas.Contains(node.NodeId))
         {
-            // Only a replica's files are this node's to remove; a stand-in elsewhere touches nothing.
+            // Only a replica's files are this node's to remove; a stand-in elsewhere touches nothing. The
+            // epoch fence this node raised when it took office belongs to the deleted topic: kept, it would
+            // refuse to follow a topic created again under this name, whose epochs start over at 0.
             logs.Delete(_id);
+            fetchers.Forget(_id);
         }
 
         // The followers' copies go too, and the replication record, so a topic created again under this
