@@ -93,6 +93,11 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
         if (!_partitions.TryGetValue(partition, out Partition? open))
         {
             Task<Partition> opening = _opening.GetOrAdd(partition, p => OpenAsync(p, config, topicId));
+
+            // Removed once complete, and only after GetOrAdd stored it: removing it from inside the opening
+            // could run before the store (the open can finish before GetOrAdd returns), leaving a completed
+            // task that would hand out this copy again after it was closed.
+            _ = opening.ContinueWith(done => _opening.TryRemove(new KeyValuePair<TopicPartition, Task<Partition>>(partition, done)), TaskScheduler.Default);
             open = await opening.WaitAsync(cancellationToken);
         }
 
@@ -110,7 +115,6 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
         finally
         {
             _openSlots.Release();
-            _opening.TryRemove(partition, out _);
         }
     }
 
@@ -283,7 +287,7 @@ internal sealed partial class LogManager : IStorageHealth, IDisposable
     {
         lock (_openLock)
         {
-            if (_opening.ContainsKey(partition) || TopicIdOf(partition) != strayId)
+            if ((_opening.TryGetValue(partition, out Task<Partition>? opening) && !opening.IsCompleted) || TopicIdOf(partition) != strayId)
             {
                 return false;
             }
