@@ -15,12 +15,6 @@ public sealed class KafkaWriter
 
     public KafkaWriter(int initialCapacity = 256) => _buffer = new ArrayBufferWriter<byte>(initialCapacity);
 
-    public int Length => _buffer.WrittenCount;
-
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.WrittenSpan;
-
-    public ReadOnlyMemory<byte> WrittenMemory => _buffer.WrittenMemory;
-
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 
     public void Int8(sbyte value) => Advance(1)[0] = (byte)value;

@@ -10,8 +10,6 @@ public readonly record struct VersionRange(short Min, short Max)
 {
     public static readonly VersionRange None = new(1, 0);
 
-    public static readonly VersionRange All = new(0, short.MaxValue);
-
     public bool IsEmpty => Min > Max;
 
     public bool Contains(short version) => version >= Min && version <= Max;

@@ -222,16 +222,7 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         }).Build();
         consumer.Assign(new Kafka.TopicPartitionOffset("mixed", 2, Kafka.Offset.Beginning));
 
-        var read = new List<Kafka.ConsumeResult<string, string>>();
-        DateTime deadline = DateTime.UtcNow.AddSeconds(30);
-        while (read.Count < 10)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"the Kafka consumer read {read.Count} of the 10 records the Orleans producer wrote within 30 s");
-            if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { IsPartitionEOF: false } result)
-            {
-                read.Add(result);
-            }
-        }
+        List<Kafka.ConsumeResult<string, string>> read = ConsumeKafka(consumer, 10);
 
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"orleans-{i}"), read.Select(r => r.Message.Value));
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"k{i}"), read.Select(r => r.Message.Key));
